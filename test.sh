@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what the tests need (when missing), builds Release, runs every test project, and ends with
+# one line "N passed, N failed, N skipped" summed over all projects. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# --- what the tests need ---------------------------------------------------------------------------
+# Each entry: "debian-package:command-it-provides". Installed with apt-get when root, otherwise we say
+# what to install and stop. Idempotent: nothing happens when the command is already there.
+NEEDED=(
+)
+
+missing=()
+for entry in "${NEEDED[@]}"; do
+  pkg=${entry%%:*}; cmd=${entry#*:}
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: missing packages: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+fi
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 2; }
+
+# --- build and test ----------------------------------------------------------------------------------
+log "building (Release)"
+dotnet build Phoenix.slnx -c Release -nologo -clp:ErrorsOnly
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+log "running tests"
+status=0
+dotnet test Phoenix.slnx -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$results" \
+  --blame-hang-timeout 5m -- RunConfiguration.TreatNoTestsAsError=true || status=$?
+
+# --- one summary line over every project ---------------------------------------------------------
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [[ -e $trx ]] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+
+if ((files == 0)); then
+  echo "test.sh: no test results were written" >&2
+  failed=$((failed + 1))
+fi
+if ((status != 0 && failed == 0)); then
+  # The runner failed without a failing test (a crash or a hang): count it so the summary is not green.
+  failed=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))
