@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
@@ -15,7 +14,7 @@ namespace Phoenix.Resilience.Tests.Pipelines;
 public sealed class PipelineBuilderExtensionsTests
 {
     private static readonly PhoenixException Transient = new(PhoenixError.Create(ErrorKind.Unavailable, "dep.down", "down"));
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerTrackingTimeProvider _time = new();
     private readonly CircuitRegistry _circuits;
     private readonly RetryDelayRecorder _delays = new();
 
@@ -40,6 +39,7 @@ public sealed class PipelineBuilderExtensionsTests
         Assert.Equal(1, await attempts.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         foreach (var (delayMs, attempt) in new[] { (200, 2), (400, 3), (800, 4) })
         {
+            await _time.WaitForTimerAsync();
             _time.Advance(TimeSpan.FromMilliseconds(delayMs - 1));
             Assert.False(attempts.Reader.TryRead(out _), $"attempt {attempt} ran before its {delayMs} ms delay");
             _time.Advance(TimeSpan.FromMilliseconds(1));
@@ -67,6 +67,7 @@ public sealed class PipelineBuilderExtensionsTests
             return count == 1 ? ValueTask.FromException(hinted) : ValueTask.CompletedTask;
         }).AsTask();
         await attempts.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await _time.WaitForTimerAsync();
 
         _time.Advance(TimeSpan.FromMilliseconds(2999));
         Assert.False(attempts.Reader.TryRead(out _));
@@ -87,6 +88,7 @@ public sealed class PipelineBuilderExtensionsTests
         var count = 0;
 
         var run = pipeline.ExecuteAsync(_ => ++count == 1 ? ValueTask.FromException(hinted) : ValueTask.CompletedTask).AsTask();
+        await _time.WaitForTimerAsync();
         _time.Advance(TimeSpan.FromSeconds(2));
 
         await run.WaitAsync(TimeSpan.FromSeconds(10));
@@ -197,13 +199,16 @@ public sealed class PipelineBuilderExtensionsTests
         var count = 0;
 
         var run = pipeline.ExecuteAsync(_ => ++count == 1 ? ValueTask.FromException(Transient) : ValueTask.CompletedTask).AsTask();
+        await _time.WaitForTimerAsync();
         _time.Advance(TimeSpan.FromMilliseconds(10));
+        await _time.WaitForTimerAsync();
         Assert.Equal(1, count);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromMilliseconds(4990));
 
         await run.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(2, count);
-        Assert.Equal([TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5)], _delays.Delays);
+        // The circuit opened at t=0 for 5 s; at t=10 ms the retry waits the 4.99 s it has left.
+        Assert.Equal([TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(4990)], _delays.Delays);
     }
 
     [Fact]

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Phoenix.Benchmarks.PipelineBenchmarks).Assembly).Run(args);
