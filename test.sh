@@ -11,6 +11,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Each entry: "debian-package:command-it-provides". Installed with apt-get when root, otherwise we say
 # what to install and stop. Idempotent: nothing happens when the command is already there.
 NEEDED=(
+  "bubblewrap:bwrap"      # the executor's sandbox (tests run real sandboxes)
+  "util-linux:setpriv"    # drops to the sandbox uid; prlimit sets the rlimits
 )
 
 missing=()

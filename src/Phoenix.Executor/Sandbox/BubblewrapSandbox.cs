@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Globalization;
+using Phoenix.Executor.Policy;
+using Phoenix.Executor.Sandbox.Seccomp;
+
+namespace Phoenix.Executor.Sandbox;
+
+/// <summary>
+/// The production sandbox. Each run: a cgroup (memory, pids, CPU quota), a private tmpfs workdir, then
+/// <c>sh</c> (joins the cgroup, opens the seccomp program and the status pipe, clears the environment) →
+/// <c>prlimit</c> (CPU time, file size, open files, no core) → <c>setpriv</c> (drops to the dedicated
+/// unprivileged uid, no capabilities, no new privileges) → <c>bwrap</c> (new user, pid, net, ipc, uts,
+/// cgroup and mount namespaces; read-only system directories; the workdir as the only writable place; a
+/// size-capped /tmp; seccomp; no nested user namespaces). The timeout, an output flood or a cancellation
+/// kills bubblewrap (its pid-namespace init dies with it, taking every process of the run) and sweeps
+/// the cgroup; the cgroup and workdir are removed before the result is returned.
+/// </summary>
+internal sealed partial class BubblewrapSandbox : ISandbox
+{
+    private const string LaunchScript =
+        "set -e; IFS=:; for f in $1; do echo $$ > \"$f\"; done; unset IFS; s=$2; j=$3; shift 3; exec /usr/bin/env -i \"$@\" 3<\"$s\" 4>\"$j\"";
+
+    private readonly SandboxOptions _options;
+    private readonly string _root;
+    private readonly string _seccompPath;
+    private readonly bool _cgroups;
+    private readonly bool _root_;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string[] _systemBinds;
+
+    public BubblewrapSandbox(SandboxOptions options, string root, TimeProvider time, ILogger<BubblewrapSandbox> logger)
+    {
+        _options = options;
+        _root = root;
+        _time = time;
+        _logger = logger;
+        _root_ = Native.IsRoot;
+        _cgroups = CgroupV1.IsAvailable(options.CgroupRoot);
+        if (!File.Exists(options.BwrapPath))
+        {
+            throw new InvalidOperationException(
+                $"bubblewrap was not found at {options.BwrapPath}. Install it (Debian: apt-get install -y bubblewrap), or set " +
+                $"{SandboxOptions.SectionName}:Mode=Unsandboxed for development only.");
+        }
+
+        PrepareRoot(root);
+        _seccompPath = Path.Join(root, ".seccomp.bpf");
+        File.Delete(_seccompPath);
+        SeccompFilter.WriteTo(_seccompPath);
+        _systemBinds = options.ReadOnlyBindsOrDefault.Where(p => File.Exists(p) || Directory.Exists(p)).ToArray();
+        if (!_cgroups)
+        {
+            LogNoCgroups(_logger, options.CgroupRoot);
+        }
+    }
+
+    public bool UsesCgroups => _cgroups;
+
+    public async Task<SandboxResult> RunAsync(RunSpec run, IOutputSink? output, CancellationToken cancellationToken)
+    {
+        var key = "run-" + Guid.NewGuid().ToString("N");
+        var setup = _time.GetTimestamp();
+        var statusPath = Path.Join(_root, key + ".status");
+        CgroupV1? cgroup = null;
+        Workdir? workdir = null;
+        try
+        {
+            try
+            {
+                if (_cgroups)
+                {
+                    // bubblewrap's monitor and the namespace's init count as tasks too.
+                    cgroup = CgroupV1.Create(_options.CgroupRoot, _options.CgroupParent, key,
+                        run.Limits.MemoryMb * 1_048_576L, run.Limits.MaxProcesses + 2, run.Limits.CpuPercent);
+                }
+
+                workdir = Workdir.Create(_root, key, run, (uint)_options.HostUid, (uint)_options.HostGid, mount: _root_);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogSetupFailed(_logger, run.RunId, ex);
+                return new SandboxResult { Outcome = RunOutcome.SandboxError, Error = "The sandbox could not be prepared." };
+            }
+
+            var startInfo = BuildStartInfo(run, workdir.Path, cgroup, statusPath);
+            var startLatency = _time.GetElapsedTime(setup);
+            ChildExit exit;
+            try
+            {
+                exit = await ChildProcess.RunAsync(startInfo, run.Stdin, run.Limits, output, process => Kill(process, cgroup), _time, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                LogSetupFailed(_logger, run.RunId, ex);
+                return new SandboxResult { Outcome = RunOutcome.SandboxError, Error = "The sandbox could not be started." };
+            }
+
+            await SweepAsync(cgroup).ConfigureAwait(false);
+            var started = File.Exists(statusPath) && File.ReadAllText(statusPath).Contains("\"child-pid\"", StringComparison.Ordinal);
+            return Classify(run, exit, cgroup, started, startLatency);
+        }
+        finally
+        {
+            workdir?.Dispose();
+            if (cgroup is not null)
+            {
+                await SweepAsync(cgroup).ConfigureAwait(false);
+                if (!cgroup.TryDelete())
+                {
+                    LogCgroupLeft(_logger, key);
+                }
+            }
+
+            File.Delete(statusPath);
+        }
+    }
+
+    public void CleanUpStale()
+    {
+        var removed = 0;
+        foreach (var dir in Directory.EnumerateDirectories(_root, "run-*"))
+        {
+            Workdir.Remove(dir, maybeMounted: _root_);
+            removed++;
+        }
+
+        foreach (var status in Directory.EnumerateFiles(_root, "run-*.status"))
+        {
+            File.Delete(status);
+        }
+
+        if (_cgroups)
+        {
+            removed += CgroupV1.CleanUpStale(_options.CgroupRoot, _options.CgroupParent);
+        }
+
+        if (removed > 0)
+        {
+            LogStaleRemoved(_logger, removed);
+        }
+    }
+
+    internal ProcessStartInfo BuildStartInfo(RunSpec run, string workdir, CgroupV1? cgroup, string statusPath)
+    {
+        var info = new ProcessStartInfo("/bin/sh");
+        info.Environment.Clear();
+        var a = info.ArgumentList;
+        a.Add("-c");
+        a.Add(LaunchScript);
+        a.Add("sh");
+        a.Add(cgroup is null ? string.Empty : string.Join(':', cgroup.ProcsFiles));
+        a.Add(_seccompPath);
+        a.Add(statusPath);
+
+        var cpuSeconds = (run.Limits.TimeoutMs / 1000) + 2;
+        a.Add("/usr/bin/prlimit");
+        a.Add(Invariant($"--cpu={cpuSeconds}"));
+        a.Add(Invariant($"--fsize={run.Policy.MaxFileSizeMb * 1_048_576L}"));
+        a.Add(Invariant($"--nofile={run.Policy.MaxOpenFiles}"));
+        a.Add("--core=0");
+        a.Add("--");
+
+        if (_root_)
+        {
+            a.Add("/usr/bin/setpriv");
+            a.Add(Invariant($"--reuid={_options.HostUid}"));
+            a.Add(Invariant($"--regid={_options.HostGid}"));
+            a.Add("--clear-groups");
+            a.Add("--inh-caps=-all");
+            a.Add("--bounding-set=-all");
+            a.Add("--no-new-privs");
+            a.Add("--");
+        }
+
+        a.Add(_options.BwrapPath);
+        foreach (var flag in (string[])["--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--disable-userns"])
+        {
+            a.Add(flag);
+        }
+
+        var uid = _options.SandboxUid.ToString(CultureInfo.InvariantCulture);
+        Add("--uid", uid);
+        Add("--gid", uid);
+        Add("--hostname", "sandbox");
+        foreach (var path in _systemBinds)
+        {
+            Add("--ro-bind", path, path);
+        }
+
+        foreach (var dir in (string[])["bin", "lib", "lib64", "sbin"])
+        {
+            var host = "/" + dir;
+            var target = new DirectoryInfo(host).LinkTarget;
+            if (target is not null)
+            {
+                Add("--symlink", target, host);
+            }
+            else if (Directory.Exists(host))
+            {
+                Add("--ro-bind", host, host);
+            }
+        }
+
+        Add("--proc", "/proc");
+        Add("--dev", "/dev");
+        Add("--size", Invariant($"{run.Policy.TmpSizeMb * 1_048_576L}"));
+        Add("--tmpfs", "/tmp");
+        Add("--bind", workdir, "/work");
+        Add("--chdir", run.WorkingDirectory.Length == 0 ? "/work" : "/work/" + run.WorkingDirectory);
+        a.Add("--clearenv");
+        Add("--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin");
+        Add("--setenv", "HOME", "/work");
+        Add("--setenv", "TMPDIR", "/tmp");
+        Add("--setenv", "LANG", "C.UTF-8");
+        foreach (var (name, value) in run.Env)
+        {
+            Add("--setenv", name, value);
+        }
+
+        Add("--seccomp", "3");
+        Add("--json-status-fd", "4");
+        a.Add("--");
+        a.Add(run.CommandPath);
+        foreach (var arg in run.Args)
+        {
+            a.Add(arg);
+        }
+
+        return info;
+
+        void Add(params string[] items)
+        {
+            foreach (var item in items)
+            {
+                a.Add(item);
+            }
+        }
+    }
+
+    private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static void Kill(Process process, CgroupV1? cgroup)
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        cgroup?.KillAll();
+    }
+
+    private async Task SweepAsync(CgroupV1? cgroup)
+    {
+        if (cgroup is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < 200 && cgroup.Tasks().Count > 0; i++)
+        {
+            cgroup.KillAll();
+            await Task.Delay(TimeSpan.FromMilliseconds(5), _time).ConfigureAwait(false);
+        }
+    }
+
+    private SandboxResult Classify(RunSpec run, ChildExit exit, CgroupV1? cgroup, bool started, TimeSpan startLatency)
+    {
+        var usage = new RunUsage(
+            (long)exit.Wall.TotalMilliseconds,
+            (cgroup?.CpuNanoseconds ?? 0) / 1_000_000,
+            cgroup?.PeakMemoryBytes ?? 0);
+        var result = new SandboxResult
+        {
+            Outcome = RunOutcome.Failed,
+            Stdout = exit.Stdout,
+            Stderr = exit.Stderr,
+            StdoutTruncated = exit.StdoutTruncated,
+            StderrTruncated = exit.StderrTruncated,
+            Usage = usage,
+            StartLatency = startLatency,
+        };
+
+        if (exit.TimedOut)
+        {
+            return result with { Outcome = RunOutcome.TimedOut, BreachedLimit = "timeout", Signal = 9 };
+        }
+
+        if (exit.OutputOverflow)
+        {
+            return result with { Outcome = RunOutcome.OutputLimit, BreachedLimit = "output", Signal = 9 };
+        }
+
+        if (cgroup?.OomKills > 0)
+        {
+            return result with { Outcome = RunOutcome.MemoryLimit, BreachedLimit = "memory", Signal = 9 };
+        }
+
+        if (exit.Cancelled)
+        {
+            return result with { Outcome = RunOutcome.Killed, Signal = 9 };
+        }
+
+        if (!started)
+        {
+            LogNotStarted(_logger, run.RunId, exit.ExitCode, exit.Stderr.Length > 512 ? exit.Stderr[..512] : exit.Stderr);
+            return result with { Outcome = RunOutcome.SandboxError, Stdout = string.Empty, Stderr = string.Empty, Error = "The sandbox failed to start the command." };
+        }
+
+        // bubblewrap exits with the command's status, or 128 + the signal that killed it.
+        if (exit.ExitCode > 128 && exit.ExitCode < 128 + 65)
+        {
+            var signal = exit.ExitCode - 128;
+            var limit = cgroup?.PidLimitHits > 0 ? "processes" : null;
+            return result with { Outcome = RunOutcome.Killed, Signal = signal, BreachedLimit = limit };
+        }
+
+        return result with
+        {
+            Outcome = exit.ExitCode == 0 ? RunOutcome.Succeeded : RunOutcome.Failed,
+            ExitCode = exit.ExitCode,
+            BreachedLimit = cgroup?.PidLimitHits > 0 ? "processes" : null,
+        };
+    }
+
+    private static void PrepareRoot(string root)
+    {
+        // Traversable by the sandbox uid (the workdir is bound from inside it), not listable: 0711.
+        Directory.CreateDirectory(root);
+        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "cgroup v1 controllers are not available under {CgroupRoot} (or not root): memory, process and CPU limits fall back to rlimits only")]
+    private static partial void LogNoCgroups(ILogger logger, string cgroupRoot);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Preparing the sandbox of run {RunId} failed")]
+    private static partial void LogSetupFailed(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "The sandbox of run {RunId} did not start the command (exit {ExitCode}): {Stderr}")]
+    private static partial void LogNotStarted(ILogger logger, string runId, int exitCode, string stderr);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "The cgroup of {Key} could not be removed: tasks remain")]
+    private static partial void LogCgroupLeft(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Removed {Count} workdir(s) and cgroup(s) left by an earlier run of the service")]
+    private static partial void LogStaleRemoved(ILogger logger, int count);
+}

@@ -1,0 +1,4 @@
+namespace Phoenix.Executor.Sandbox;
+
+/// <summary>What a run consumed.</summary>
+internal readonly record struct RunUsage(long WallMs, long CpuMs, long PeakMemoryBytes);

@@ -1,0 +1,169 @@
+using System.Runtime.Versioning;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Phoenix.Contracts.Executor;
+using Phoenix.Hosting;
+
+namespace Phoenix.Executor.Tests.Support;
+
+/// <summary>
+/// A real executor: Kestrel on an ephemeral loopback port, real bubblewrap sandboxes, a real gRPC client.
+/// Each host has its own sandbox root (under /var/lib, never /tmp) and its own cgroup parent, both removed
+/// on dispose. Needs root (cgroups, tmpfs mounts) and bubblewrap, as on CI.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class ExecutorHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly GrpcChannel _channel;
+
+    private ExecutorHost(WebApplication app, GrpcChannel channel, string root, string cgroupParent, Uri address)
+    {
+        _app = app;
+        _channel = channel;
+        SandboxRoot = root;
+        CgroupParent = cgroupParent;
+        Address = address;
+        Client = new Contracts.Executor.Executor.ExecutorClient(channel);
+    }
+
+    public Contracts.Executor.Executor.ExecutorClient Client { get; }
+
+    public string SandboxRoot { get; }
+
+    public string CgroupParent { get; }
+
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<ExecutorHost> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        if (!File.Exists("/usr/bin/bwrap"))
+        {
+            throw new InvalidOperationException("bubblewrap is required for the executor tests: apt-get install -y bubblewrap (./test.sh installs it).");
+        }
+
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var root = Path.Join("/var/lib/phoenix-tests", id);
+        var cgroupParent = "phoenix-test-" + id;
+        var config = new Dictionary<string, string?>
+        {
+            ["Phoenix:Executor:Listen"] = "http://127.0.0.1:0",
+            ["Phoenix:Executor:MetricsListen"] = string.Empty,
+            ["Phoenix:Executor:MaxConcurrentRuns"] = "2",
+            ["Phoenix:Executor:QueueLength"] = "4",
+            ["Phoenix:Executor:Sandbox:Root"] = root,
+            ["Phoenix:Executor:Sandbox:CgroupParent"] = cgroupParent,
+            ["Phoenix:Logging:Format"] = "text",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        Directory.CreateDirectory("/var/lib/phoenix-tests");
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.AddServiceDefaults();
+        builder.AddExecutorServices();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapExecutor();
+        await app.StartAsync();
+
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var channel = GrpcChannel.ForAddress(address);
+        return new ExecutorHost(app, channel, root, cgroupParent, address);
+    }
+
+    /// <summary>Runs <paramref name="command"/> with <paramref name="args"/> and returns the result.</summary>
+    public async Task<ExecuteResult> RunAsync(string command, params string[] args)
+    {
+        var request = new ExecuteRequest { Command = command };
+        request.Args.Add(args);
+        return await Client.ExecuteAsync(request, deadline: DateTime.UtcNow.AddMinutes(2));
+    }
+
+    /// <summary>Runs <c>sh -c script</c>.</summary>
+    public Task<ExecuteResult> ShAsync(string script) => RunAsync("sh", "-c", script);
+
+    /// <summary>Workdirs currently present under the sandbox root.</summary>
+    public IReadOnlyList<string> Workdirs() =>
+        Directory.Exists(SandboxRoot) ? Directory.GetFileSystemEntries(SandboxRoot, "run-*") : [];
+
+    /// <summary>Run cgroups currently present under this host's parent group (any controller).</summary>
+    public IReadOnlyList<string> Cgroups() =>
+        new[] { "memory", "pids", "cpu", "cpuacct", "freezer" }
+            .Select(c => Path.Join("/sys/fs/cgroup", c, CgroupParent))
+            .Where(Directory.Exists)
+            .SelectMany(Directory.GetDirectories)
+            .ToArray();
+
+    /// <summary>Live host processes running as the sandbox's host uid (61000): none may outlive a run.</summary>
+    public static IReadOnlyList<int> SandboxUidProcesses() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => (Dir: d, Ok: int.TryParse(Path.GetFileName(d), out var pid), Pid: pid))
+            .Where(p => p.Ok && OwnedBySandboxUid(p.Dir))
+            .Select(p => p.Pid)
+            .ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        foreach (var controller in new[] { "memory", "pids", "cpu", "cpuacct", "freezer" })
+        {
+            var dir = Path.Join("/sys/fs/cgroup", controller, CgroupParent);
+            if (Directory.Exists(dir))
+            {
+                foreach (var child in Directory.GetDirectories(dir))
+                {
+                    Directory.Delete(child);
+                }
+
+                Directory.Delete(dir);
+            }
+        }
+
+        if (Directory.Exists(SandboxRoot))
+        {
+            Directory.Delete(SandboxRoot, recursive: true);
+        }
+    }
+
+    private static bool OwnedBySandboxUid(string procDir)
+    {
+        try
+        {
+            // Zombies (exited, waiting for the host's init to reap them) run nothing and hold nothing: not counted.
+            var status = File.ReadAllLines(Path.Join(procDir, "status"));
+            var state = status.FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal)) ?? string.Empty;
+            var uidLine = status.FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            return !state.Contains('Z', StringComparison.Ordinal) && !state.Contains('X', StringComparison.Ordinal)
+                && uidLine is not null && uidLine.Split('\t', StringSplitOptions.RemoveEmptyEntries).Skip(1).Any(u => u == "61000");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The violations a refused call carried in its trailer.</summary>
+    public static ValidateResponse Violations(RpcException exception)
+    {
+        var entry = exception.Trailers.Get("phoenix-violations-bin") ?? throw new InvalidOperationException("No violations trailer.");
+        return ValidateResponse.Parser.ParseFrom(entry.ValueBytes);
+    }
+}
