@@ -57,7 +57,7 @@ internal static class ExecutorBenchmark
         var options = app.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
         File.SetUnixFileMode(root, (UnixFileMode)0b111_001_001);
         _ = Native.Lchown(bareWorkdir, (uint)options.HostUid, (uint)options.HostGid);
-        var info = sandbox.BuildStartInfo(spec, bareWorkdir, cgroup: null, Path.Join(root, "bare.status"));
+        var info = sandbox.BuildStartInfo(spec, bareWorkdir, cgroup: null, Path.Join(root, "bare.status"), Path.Join(root, "bare.args"));
         var commandLine = string.Join(' ', new[] { info.FileName }.Concat(info.ArgumentList).Select(Quote));
         var script = Path.Join(root, "bare-loop.sh");
         await File.WriteAllTextAsync(script,

@@ -23,18 +23,23 @@ public static class ExecutorServiceCollectionExtensions
     public static WebApplicationBuilder AddExecutorServices(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (builder.Configuration[$"{ExecutorOptions.SectionName}:PolicyFile"] is { Length: > 0 } policyFile)
-        {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(policyFile), optional: false, reloadOnChange: true);
-        }
-
         var services = builder.Services;
         services.AddOptions<ExecutorOptions>().BindConfiguration(ExecutorOptions.SectionName, o => o.ErrorOnUnknownConfiguration = false)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>());
-        services.AddReloadableOptions<PolicyOptions>("executor-policy", sp => sp.GetRequiredService<IConfiguration>().GetSection(PolicyOptions.SectionName));
+        // The policy comes from its own file when one is named (validated as a whole: an unreadable or unparsable
+        // file is a rejected reload, never an empty policy), otherwise from the Phoenix:Executor:Policy section.
+        if (builder.Configuration[$"{ExecutorOptions.SectionName}:PolicyFile"] is { Length: > 0 } policyFile)
+        {
+            services.AddReloadableFile<PolicyOptions>("executor-policy", Path.GetFullPath(policyFile), ParsePolicyFile);
+        }
+        else
+        {
+            services.AddReloadableOptions<PolicyOptions>("executor-policy", sp => sp.GetRequiredService<IConfiguration>().GetSection(PolicyOptions.SectionName));
+        }
+
         services.TryAddSingleton<PolicyStore>();
         services.TryAddSingleton(CreateSandbox);
         services.TryAddSingleton<RunCoordinator>();
@@ -53,6 +58,13 @@ public static class ExecutorServiceCollectionExtensions
         app.MapGrpcHealthChecksService();
         app.MapDefaultEndpoints();
         return app;
+    }
+
+    /// <summary>A policy file is JSON with the same shape as the configuration: <c>{"Phoenix":{"Executor":{"Policy":{…}}}}</c>.</summary>
+    internal static PolicyOptions ParsePolicyFile(Stream stream)
+    {
+        var configuration = new ConfigurationBuilder().AddJsonStream(stream).Build();
+        return configuration.GetSection(PolicyOptions.SectionName).Get<PolicyOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new PolicyOptions();
     }
 
     private static ISandbox CreateSandbox(IServiceProvider services)

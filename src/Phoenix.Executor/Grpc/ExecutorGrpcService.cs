@@ -17,6 +17,9 @@ internal sealed class ExecutorGrpcService(RunCoordinator runs) : Contracts.Execu
     /// <summary>Trailer holding a serialized <see cref="ValidateResponse"/> when a request is refused by policy.</summary>
     public const string ViolationsTrailer = "phoenix-violations-bin";
 
+    /// <summary>Trailer set when the executor refused a run before starting it: the caller may safely send it elsewhere.</summary>
+    public const string NotStartedTrailer = "phoenix-not-started";
+
     public override async Task<ExecuteResult> Execute(ExecuteRequest request, ServerCallContext context)
     {
         var reply = await runs.ExecuteAsync(ProtoMapper.ToRunRequest(request), output: null, context.CancellationToken);
@@ -52,6 +55,11 @@ internal sealed class ExecutorGrpcService(RunCoordinator runs) : Contracts.Execu
             context.ResponseTrailers.Add(ViolationsTrailer, Google.Protobuf.MessageExtensions.ToByteArray(response));
             var kind = forbidden ? ErrorKind.PolicyViolation : ErrorKind.Validation;
             throw new RpcException(new Status(kind.ToGrpcStatus(), forbidden ? "The request is not allowed by policy." : "The request is not valid."));
+        }
+
+        if (reply.Refusal is not null)
+        {
+            context.ResponseTrailers.Add(NotStartedTrailer, "true");
         }
 
         return reply.Refusal switch

@@ -38,6 +38,6 @@ internal sealed partial class PolicyOptionsValidator : IValidateOptions<PolicyOp
         }
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9._+-]{1,64}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[A-Za-z0-9._+-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     internal static partial Regex CommandName();
 }

@@ -160,9 +160,9 @@ internal static partial class RequestValidator
             else
             {
                 workingDirectory = Normalize(request.WorkingDirectory);
-                if (files.Any(f => f.Path == workingDirectory))
+                if (files.Any(f => f.Path == workingDirectory || workingDirectory.StartsWith(f.Path + "/", StringComparison.Ordinal)))
                 {
-                    Bad("workingDirectory", "names a file, not a directory.", "validation.path_conflict");
+                    Bad("workingDirectory", "names a file or a path inside one, not a directory.", "validation.path_conflict");
                 }
             }
         }
@@ -247,7 +247,8 @@ internal static partial class RequestValidator
             return "has a name longer than 255 bytes.";
         }
 
-        return segments.All(s => s.Length == 0 || s == ".") ? "must name something inside the workdir." : null;
+        // Only '.' segments name the workdir itself: fine for a working directory, never for a file.
+        return segments.All(s => s.Length == 0 || s == ".") && !allowEmpty ? "must name something inside the workdir." : null;
     }
 
     private static string Normalize(string path) =>
@@ -258,9 +259,9 @@ internal static partial class RequestValidator
     private static string Shorten(string value) =>
         HasControl(value) || value.Length > 64 ? $"{new string(value.Take(32).Where(c => !char.IsControl(c)).ToArray())}…" : value;
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex EnvName();
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RunId();
 }

@@ -11,9 +11,11 @@ namespace Phoenix.Executor.Runs;
 /// The run lifecycle: check the request against the policy in force → wait for a slot (at most
 /// <see cref="ExecutorOptions.MaxConcurrentRuns"/> at once, a bounded queue, refused at once when full) →
 /// run it in the sandbox → record metrics and security events. On shutdown it refuses new runs, lets
-/// in-flight runs finish until the deadline, then kills them.
+/// in-flight runs finish until the deadline, then kills them. The drain starts in <see cref="StoppingAsync"/>,
+/// before any hosted service stops: the web server stops after it and would otherwise hold the in-flight
+/// calls (and their runs) for the host's whole shutdown timeout before the deadline was even considered.
 /// </summary>
-internal sealed partial class RunCoordinator : IHostedService, IDisposable
+internal sealed partial class RunCoordinator : IHostedLifecycleService, IDisposable
 {
     private readonly PolicyStore _policy;
     private readonly ISandbox _sandbox;
@@ -129,7 +131,18 @@ internal sealed partial class RunCoordinator : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs before every hosted service's <c>StopAsync</c> (the server's included): drains within the deadline.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => DrainAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => DrainAsync(cancellationToken);
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
     {
         _acceptingRuns = false;
         if (Volatile.Read(ref _active) == 0)

@@ -17,8 +17,11 @@ namespace Phoenix.Executor.Sandbox;
 /// </summary>
 internal sealed partial class BubblewrapSandbox : ISandbox
 {
+    // Joins the cgroup, then opens the seccomp program (fd 3), the status file (fd 4) and bubblewrap's
+    // option file (fd 5: the options, env values included, never appear in any process's argv), and clears
+    // the environment so bubblewrap's own /proc/1/environ is empty.
     private const string LaunchScript =
-        "set -e; IFS=:; for f in $1; do echo $$ > \"$f\"; done; unset IFS; s=$2; j=$3; shift 3; exec /usr/bin/env -i \"$@\" 3<\"$s\" 4>\"$j\"";
+        "set -e; IFS=:; for f in $1; do echo $$ > \"$f\"; done; unset IFS; s=$2; j=$3; a=$4; shift 4; exec /usr/bin/env -i \"$@\" 3<\"$s\" 4>\"$j\" 5<\"$a\"";
 
     private readonly SandboxOptions _options;
     private readonly string _root;
@@ -62,6 +65,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         var key = "run-" + Guid.NewGuid().ToString("N");
         var setup = _time.GetTimestamp();
         var statusPath = Path.Join(_root, key + ".status");
+        var argsPath = Path.Join(_root, key + ".args");
         CgroupV1? cgroup = null;
         Workdir? workdir = null;
         try
@@ -83,7 +87,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
                 return new SandboxResult { Outcome = RunOutcome.SandboxError, Error = "The sandbox could not be prepared." };
             }
 
-            var startInfo = BuildStartInfo(run, workdir.Path, cgroup, statusPath);
+            var startInfo = BuildStartInfo(run, workdir.Path, cgroup, statusPath, argsPath);
             var startLatency = _time.GetElapsedTime(setup);
             ChildExit exit;
             try
@@ -114,6 +118,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             }
 
             File.Delete(statusPath);
+            File.Delete(argsPath);
         }
     }
 
@@ -126,9 +131,9 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             removed++;
         }
 
-        foreach (var status in Directory.EnumerateFiles(_root, "run-*.status"))
+        foreach (var leftover in Directory.EnumerateFiles(_root, "run-*.status").Concat(Directory.EnumerateFiles(_root, "run-*.args")))
         {
-            File.Delete(status);
+            File.Delete(leftover);
         }
 
         if (_cgroups)
@@ -142,7 +147,11 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
     }
 
-    internal ProcessStartInfo BuildStartInfo(RunSpec run, string workdir, CgroupV1? cgroup, string statusPath)
+    /// <summary>
+    /// The launch command line for <paramref name="run"/>. bubblewrap's options go to <paramref name="argsPath"/>
+    /// (written here, mode 0600, read on fd 5 via <c>--args</c>); only the command and its arguments stay on argv.
+    /// </summary>
+    internal ProcessStartInfo BuildStartInfo(RunSpec run, string workdir, CgroupV1? cgroup, string statusPath, string argsPath)
     {
         var info = new ProcessStartInfo("/bin/sh");
         info.Environment.Clear();
@@ -153,6 +162,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         a.Add(cgroup is null ? string.Empty : string.Join(':', cgroup.ProcsFiles));
         a.Add(_seccompPath);
         a.Add(statusPath);
+        a.Add(argsPath);
 
         var cpuSeconds = (run.Limits.TimeoutMs / 1000) + 2;
         a.Add("/usr/bin/prlimit");
@@ -175,18 +185,30 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
 
         a.Add(_options.BwrapPath);
-        foreach (var flag in (string[])["--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--disable-userns"])
+        a.Add("--args");
+        a.Add("5");
+        a.Add("--");
+        a.Add(run.CommandPath);
+        foreach (var arg in run.Args)
         {
-            a.Add(flag);
+            a.Add(arg);
         }
 
+        WriteOptions(argsPath, BubblewrapOptions(run, workdir));
+        return info;
+    }
+
+    private List<string> BubblewrapOptions(RunSpec run, string workdir)
+    {
+        var o = new List<string>
+        {
+            "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--disable-userns",
+        };
         var uid = _options.SandboxUid.ToString(CultureInfo.InvariantCulture);
-        Add("--uid", uid);
-        Add("--gid", uid);
-        Add("--hostname", "sandbox");
+        o.AddRange(["--uid", uid, "--gid", uid, "--hostname", "sandbox"]);
         foreach (var path in _systemBinds)
         {
-            Add("--ro-bind", path, path);
+            o.AddRange(["--ro-bind", path, path]);
         }
 
         foreach (var dir in (string[])["bin", "lib", "lib64", "sbin"])
@@ -195,47 +217,49 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             var target = new DirectoryInfo(host).LinkTarget;
             if (target is not null)
             {
-                Add("--symlink", target, host);
+                o.AddRange(["--symlink", target, host]);
             }
             else if (Directory.Exists(host))
             {
-                Add("--ro-bind", host, host);
+                o.AddRange(["--ro-bind", host, host]);
             }
         }
 
-        Add("--proc", "/proc");
-        Add("--dev", "/dev");
-        Add("--size", Invariant($"{run.Policy.TmpSizeMb * 1_048_576L}"));
-        Add("--tmpfs", "/tmp");
-        Add("--bind", workdir, "/work");
-        Add("--chdir", run.WorkingDirectory.Length == 0 ? "/work" : "/work/" + run.WorkingDirectory);
-        a.Add("--clearenv");
-        Add("--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin");
-        Add("--setenv", "HOME", "/work");
-        Add("--setenv", "TMPDIR", "/tmp");
-        Add("--setenv", "LANG", "C.UTF-8");
+        var tmpBytes = Invariant($"{run.Policy.TmpSizeMb * 1_048_576L}");
+        o.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        o.AddRange(["--size", tmpBytes, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]);
+        o.AddRange(["--size", tmpBytes, "--tmpfs", "/tmp"]);
+        o.AddRange(["--bind", workdir, "/work"]);
+        o.AddRange(["--chdir", run.WorkingDirectory.Length == 0 ? "/work" : "/work/" + run.WorkingDirectory]);
+        o.Add("--clearenv");
+        o.AddRange(["--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin"]);
+        o.AddRange(["--setenv", "HOME", "/work"]);
+        o.AddRange(["--setenv", "TMPDIR", "/tmp"]);
+        o.AddRange(["--setenv", "LANG", "C.UTF-8"]);
         foreach (var (name, value) in run.Env)
         {
-            Add("--setenv", name, value);
+            o.AddRange(["--setenv", name, value]);
         }
 
-        Add("--seccomp", "3");
-        Add("--json-status-fd", "4");
-        a.Add("--");
-        a.Add(run.CommandPath);
-        foreach (var arg in run.Args)
-        {
-            a.Add(arg);
-        }
+        o.AddRange(["--seccomp", "3", "--json-status-fd", "4"]);
 
-        return info;
+        // Last: the root (and so /etc and every mount point on it) becomes read-only; /work, /tmp and /dev/shm stay writable.
+        o.AddRange(["--remount-ro", "/"]);
+        return o;
+    }
 
-        void Add(params string[] items)
+    private static void WriteOptions(string path, List<string> options)
+    {
+        using var stream = new FileStream(path, new FileStreamOptions
         {
-            foreach (var item in items)
-            {
-                a.Add(item);
-            }
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        foreach (var option in options)
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(option));
+            stream.WriteByte(0);
         }
     }
 

@@ -7,7 +7,8 @@ namespace Phoenix.Executor.Sandbox;
 /// Starts every sandbox process from one dedicated thread that lives as long as the service.
 /// bubblewrap's <c>--die-with-parent</c> is PR_SET_PDEATHSIG, which Linux fires when the parent
 /// <em>thread</em> exits; .NET forks on the calling thread, and a thread-pool thread can retire at any
-/// time, which would SIGKILL a healthy run.
+/// time, which would SIGKILL a healthy run. Right before each start every descriptor is marked
+/// close-on-exec (<see cref="Native.MarkDescriptorsCloseOnExec"/>).
 /// </summary>
 internal static class ProcessStarter
 {
@@ -33,6 +34,7 @@ internal static class ProcessStarter
         {
             try
             {
+                Native.MarkDescriptorsCloseOnExec();
                 process.Start();
                 started.SetResult();
             }

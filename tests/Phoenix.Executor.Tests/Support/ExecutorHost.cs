@@ -96,7 +96,11 @@ public sealed class ExecutorHost : IAsyncDisposable
 
     /// <summary>Workdirs currently present under the sandbox root.</summary>
     public IReadOnlyList<string> Workdirs() =>
-        Directory.Exists(SandboxRoot) ? Directory.GetFileSystemEntries(SandboxRoot, "run-*") : [];
+        Directory.Exists(SandboxRoot) ? Directory.GetDirectories(SandboxRoot, "run-*") : [];
+
+    /// <summary>Per-run files (status, bubblewrap options) still present under the sandbox root.</summary>
+    public IReadOnlyList<string> RunFiles() =>
+        Directory.Exists(SandboxRoot) ? Directory.GetFiles(SandboxRoot, "run-*") : [];
 
     /// <summary>Run cgroups currently present under this host's parent group (any controller).</summary>
     public IReadOnlyList<string> Cgroups() =>
