@@ -13,6 +13,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 NEEDED=(
   "bubblewrap:bwrap"      # the executor's sandbox (tests run real sandboxes)
   "util-linux:setpriv"    # drops to the sandbox uid; prlimit sets the rlimits
+  "redis-server:redis-server"  # shared rate limits across gateway replicas (tests start their own on loopback)
+  "curl:curl"             # run.sh's health wait
 )
 
 missing=()

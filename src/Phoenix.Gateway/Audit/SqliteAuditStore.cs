@@ -1,0 +1,208 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Phoenix.Gateway.Audit;
+
+/// <summary>
+/// The embedded audit store: one SQLite file in the data directory, WAL journal with
+/// <c>synchronous=FULL</c> so an acknowledged write survives a crash (and a power cut). Rows are only
+/// ever inserted: a run has an <c>accepted</c> row and, once it ends, a <c>finished</c> row.
+/// </summary>
+internal sealed class SqliteAuditStore : IAuditStore, IDisposable
+{
+    private const string Schema = """
+        PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS audit_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL,
+            event TEXT NOT NULL CHECK (event IN ('accepted', 'finished')),
+            at TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            command TEXT NOT NULL,
+            args_digest TEXT NOT NULL,
+            limits TEXT NOT NULL,
+            status TEXT NOT NULL,
+            exit_code INTEGER,
+            wall_ms INTEGER,
+            cpu_ms INTEGER,
+            peak_memory_bytes INTEGER,
+            executor TEXT,
+            trace_id TEXT NOT NULL,
+            client_address TEXT,
+            UNIQUE (run_id, event));
+        CREATE INDEX IF NOT EXISTS audit_events_key ON audit_events (key_id, seq);
+        CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+        """;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public SqliteAuditStore(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = Schema;
+        command.ExecuteNonQuery();
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    public Task AcceptedAsync(AuditRecord record, CancellationToken cancellationToken) => InsertAsync("accepted", record, record.AcceptedAt, cancellationToken);
+
+    public Task FinishedAsync(AuditRecord record, CancellationToken cancellationToken) =>
+        InsertAsync("finished", record, record.FinishedAt ?? record.AcceptedAt, cancellationToken);
+
+    public async Task<AuditPageDto> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        var where = new List<string> { "a.event = 'accepted'" };
+        if (query.KeyId is { } key)
+        {
+            where.Add("a.key_id = $key");
+            command.Parameters.AddWithValue("$key", key);
+        }
+
+        if (query.Status is { } status)
+        {
+            where.Add("COALESCE(f.status, a.status) = $status");
+            command.Parameters.AddWithValue("$status", status);
+        }
+
+        if (query.From is { } from)
+        {
+            where.Add("a.at >= $from");
+            command.Parameters.AddWithValue("$from", Format(from));
+        }
+
+        if (query.To is { } to)
+        {
+            where.Add("a.at < $to");
+            command.Parameters.AddWithValue("$to", Format(to));
+        }
+
+        if (query.Before is { } before && long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var cursor))
+        {
+            where.Add("a.seq < $before");
+            command.Parameters.AddWithValue("$before", cursor);
+        }
+
+        command.CommandText = $"""
+            SELECT a.seq, a.run_id, a.at, f.at, a.key_id, a.command, a.args_digest, a.limits, COALESCE(f.status, a.status),
+                   f.exit_code, f.wall_ms, f.cpu_ms, f.peak_memory_bytes, f.executor, a.trace_id, a.client_address
+            FROM audit_events a LEFT JOIN audit_events f ON f.run_id = a.run_id AND f.event = 'finished'
+            WHERE {string.Join(" AND ", where)}
+            ORDER BY a.seq DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        var records = new List<AuditRecord>();
+        long lastSeq = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (records.Count == query.Limit)
+            {
+                return new AuditPageDto(records, lastSeq.ToString(CultureInfo.InvariantCulture));
+            }
+
+            lastSeq = reader.GetInt64(0);
+            records.Add(new AuditRecord
+            {
+                RunId = reader.GetString(1),
+                AcceptedAt = Parse(reader.GetString(2)),
+                FinishedAt = reader.IsDBNull(3) ? null : Parse(reader.GetString(3)),
+                KeyId = reader.GetString(4),
+                Command = reader.GetString(5),
+                ArgsDigest = reader.GetString(6),
+                Limits = reader.GetString(7),
+                Status = reader.GetString(8),
+                ExitCode = reader.IsDBNull(9) ? null : reader.GetInt32(9),
+                WallMs = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                CpuMs = reader.IsDBNull(11) ? null : reader.GetInt64(11),
+                PeakMemoryBytes = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+                Executor = reader.IsDBNull(13) ? null : reader.GetString(13),
+                TraceId = reader.GetString(14),
+                ClientAddress = reader.IsDBNull(15) ? null : reader.GetString(15),
+            });
+        }
+
+        return new AuditPageDto(records, null);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = Open();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            return await command.ExecuteScalarAsync(cancellationToken) is not null;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _writeLock.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private async Task InsertAsync(string kind, AuditRecord record, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        // The caller's cancellation is ignored once we write: an acknowledged run is always recorded.
+        await _writeLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            await using var connection = Open();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO audit_events (run_id, event, at, key_id, command, args_digest, limits, status, exit_code, wall_ms, cpu_ms,
+                                          peak_memory_bytes, executor, trace_id, client_address)
+                VALUES ($run, $event, $at, $key, $command, $digest, $limits, $status, $exit, $wall, $cpu, $peak, $executor, $trace, $client)
+                """;
+            command.Parameters.AddWithValue("$run", record.RunId);
+            command.Parameters.AddWithValue("$event", kind);
+            command.Parameters.AddWithValue("$at", Format(at));
+            command.Parameters.AddWithValue("$key", record.KeyId);
+            command.Parameters.AddWithValue("$command", record.Command);
+            command.Parameters.AddWithValue("$digest", record.ArgsDigest);
+            command.Parameters.AddWithValue("$limits", record.Limits);
+            command.Parameters.AddWithValue("$status", record.Status);
+            command.Parameters.AddWithValue("$exit", (object?)record.ExitCode ?? DBNull.Value);
+            command.Parameters.AddWithValue("$wall", (object?)record.WallMs ?? DBNull.Value);
+            command.Parameters.AddWithValue("$cpu", (object?)record.CpuMs ?? DBNull.Value);
+            command.Parameters.AddWithValue("$peak", (object?)record.PeakMemoryBytes ?? DBNull.Value);
+            command.Parameters.AddWithValue("$executor", (object?)record.Executor ?? DBNull.Value);
+            command.Parameters.AddWithValue("$trace", record.TraceId);
+            command.Parameters.AddWithValue("$client", (object?)record.ClientAddress ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+}

@@ -1,0 +1,7 @@
+using Phoenix.Contracts.Executor;
+using Phoenix.Resilience.Errors;
+
+namespace Phoenix.Gateway.Forwarding;
+
+/// <summary>A run's result from an executor, or why there is none.</summary>
+internal sealed record ForwardResult(ExecuteResult? Result, PhoenixError? Error, string? Executor);

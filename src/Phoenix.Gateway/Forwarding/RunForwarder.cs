@@ -1,0 +1,109 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Phoenix.Contracts.Executor;
+using Phoenix.Gateway.Errors;
+
+namespace Phoenix.Gateway.Forwarding;
+
+/// <summary>
+/// Sends a run to an executor. A run is not idempotent: it goes to another executor only when it certainly
+/// never started (circuit open, connection not made, the executor's own refusal); any other failure is
+/// answered as is. The gRPC deadline is the run's timeout plus <see cref="ForwardingOptions.DeadlineMargin"/>.
+/// </summary>
+internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions> options, TimeProvider time)
+{
+    public async Task<ForwardResult> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
+    {
+        var deadline = Deadline(request);
+        var tried = new List<ExecutorEndpoint>();
+        PhoenixErrorHolder last = new(null);
+        while (pool.Pick(tried) is { } endpoint)
+        {
+            tried.Add(endpoint);
+            using var lease = endpoint.Enter();
+            try
+            {
+                var result = await endpoint.Breaker.ExecuteAsync(
+                    async ct => await endpoint.Client.ExecuteAsync(request, deadline: deadline, cancellationToken: ct),
+                    cancellationToken);
+                return new ForwardResult(result, null, endpoint.Name);
+            }
+            catch (BrokenCircuitException)
+            {
+                last = new(GatewayProblems.NoExecutor());
+            }
+            catch (RpcException ex) when (ForwardingFailure.NeverStarted(ex))
+            {
+                last = new(GatewayProblems.FromExecutor(ex));
+            }
+            catch (RpcException ex)
+            {
+                return new ForwardResult(null, GatewayProblems.FromExecutor(ex), endpoint.Name);
+            }
+        }
+
+        return new ForwardResult(null, last.Error ?? GatewayProblems.NoExecutor(), null);
+    }
+
+    /// <summary>Opens a streaming call on an executor, moving on only while the run certainly has not started.</summary>
+    public async Task<(AsyncServerStreamingCall<ExecuteEvent>? Call, ExecutorEndpoint? Endpoint, Phoenix.Resilience.Errors.PhoenixError? Error)> StreamAsync(
+        ExecuteRequest request, CancellationToken cancellationToken)
+    {
+        var deadline = Deadline(request);
+        var tried = new List<ExecutorEndpoint>();
+        Phoenix.Resilience.Errors.PhoenixError? last = null;
+        while (pool.Pick(tried) is { } endpoint)
+        {
+            tried.Add(endpoint);
+            var call = endpoint.Client.ExecuteStream(request, deadline: deadline, cancellationToken: cancellationToken);
+            try
+            {
+                // Headers arrive once the executor accepted the call; a refusal arrives as trailers-only.
+                await call.ResponseHeadersAsync;
+                return (call, endpoint, null);
+            }
+            catch (RpcException ex) when (ForwardingFailure.NeverStarted(ex))
+            {
+                call.Dispose();
+                last = GatewayProblems.FromExecutor(ex);
+            }
+            catch (RpcException ex)
+            {
+                call.Dispose();
+                return (null, endpoint, GatewayProblems.FromExecutor(ex));
+            }
+        }
+
+        return (null, null, last ?? GatewayProblems.NoExecutor());
+    }
+
+    public async Task<ValidateResponse> ValidateAsync(ExecuteRequest request, CancellationToken cancellationToken)
+    {
+        var tried = new List<ExecutorEndpoint>();
+        RpcException? last = null;
+        while (pool.Pick(tried) is { } endpoint)
+        {
+            tried.Add(endpoint);
+            try
+            {
+                return await endpoint.Client.ValidateAsync(request, deadline: time.GetUtcNow().UtcDateTime.AddSeconds(10), cancellationToken: cancellationToken);
+            }
+            catch (RpcException ex)
+            {
+                // Validation runs nothing: any executor may answer it.
+                last = ex;
+            }
+        }
+
+        throw last ?? new RpcException(new Status(StatusCode.Unavailable, "no executor"));
+    }
+
+    private DateTime Deadline(ExecuteRequest request)
+    {
+        var timeout = request.Limits is { HasTimeoutMs: true } limits ? TimeSpan.FromMilliseconds(limits.TimeoutMs) : options.Value.DefaultRunTimeout;
+        return time.GetUtcNow().UtcDateTime + timeout + options.Value.DeadlineMargin;
+    }
+
+    private readonly record struct PhoenixErrorHolder(Phoenix.Resilience.Errors.PhoenixError? Error);
+}
