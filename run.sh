@@ -26,16 +26,18 @@ mkdir -p "$data"; chmod 0700 "$data"
 if [[ ! -f $data/keys.json ]]; then
   key="phx_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   hash="sha256:$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
-  umask 077
-  printf '{"keys":[{"id":"dev","name":"Development key","hash":"%s","permissions":["execute","vitals","audit","admin"],"rateLimitPerMinute":600}]}\n' "$hash" > "$data/keys.json"
-  printf '%s\n' "$key" > "$data/dev-api-key"
+  (
+    umask 077   # only for these two files: the services must not inherit it
+    printf '{"keys":[{"id":"dev","name":"Development key","hash":"%s","permissions":["execute","vitals","audit","admin"],"rateLimitPerMinute":600}]}\n' "$hash" > "$data/keys.json"
+    printf '%s\n' "$key" > "$data/dev-api-key"
+  )
   say "created a development API key (all permissions); only its hash is in $data/keys.json"
   echo "  key: $key   (also in $data/dev-api-key, mode 0600)" >&2
 fi
 key=$(cat "$data/dev-api-key")
 
 pids=()
-stop() { trap - INT TERM EXIT; say "stopping Phoenix"; kill -TERM "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
+stop() { trap - INT TERM EXIT; say "stopping Phoenix"; kill -TERM "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; exit 0; }
 trap stop INT TERM EXIT
 
 export Phoenix__Logging__Format=text

@@ -329,7 +329,10 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             return result with { Outcome = RunOutcome.Killed, Signal = 9 };
         }
 
-        if (!started)
+        // bubblewrap reports its own set-up failures on stderr as "bwrap: …" and exits 1; the status file's child-pid
+        // is written before the child mounts anything, so it alone does not prove the command started. (A command
+        // can imitate this to have its own failure reported as sandbox_error; it cannot do the reverse.)
+        if (!started || (exit.ExitCode == 1 && exit.Stderr.StartsWith("bwrap: ", StringComparison.Ordinal)))
         {
             LogNotStarted(_logger, run.RunId, exit.ExitCode, exit.Stderr.Length > 512 ? exit.Stderr[..512] : exit.Stderr);
             return result with { Outcome = RunOutcome.SandboxError, Stdout = string.Empty, Stderr = string.Empty, Error = "The sandbox failed to start the command." };
@@ -353,9 +356,31 @@ internal sealed partial class BubblewrapSandbox : ISandbox
 
     private static void PrepareRoot(string root)
     {
-        // Traversable by the sandbox uid (the workdir is bound from inside it), not listable: 0711.
-        Directory.CreateDirectory(root);
-        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        // Traversable by the sandbox uid (bubblewrap, running as that uid, binds the workdir from inside it), not
+        // listable: 0711. Directories created here get 0711 whatever the umask; existing ancestors must let others
+        // traverse, or every run would fail: say so at start instead.
+        const UnixFileMode traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        var missing = new Stack<string>();
+        for (var dir = Path.GetFullPath(root); !Directory.Exists(dir); dir = Path.GetDirectoryName(dir)!)
+        {
+            missing.Push(dir);
+        }
+
+        foreach (var dir in missing)
+        {
+            Directory.CreateDirectory(dir, traversable);
+            File.SetUnixFileMode(dir, traversable);
+        }
+
+        File.SetUnixFileMode(root, traversable);
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(root)); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if ((File.GetUnixFileMode(dir) & UnixFileMode.OtherExecute) == 0)
+            {
+                throw new InvalidOperationException(
+                    $"The sandbox root's parent {dir} is not traversable by the sandbox uid: run 'chmod o+x {dir}' or set {SandboxOptions.SectionName}:Root elsewhere.");
+            }
+        }
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "cgroup v1 controllers are not available under {CgroupRoot} (or not root): memory, process and CPU limits fall back to rlimits only")]

@@ -31,7 +31,7 @@ internal static class AuthProblemResponses
         var error = reason switch
         {
             AuthFailureReason.Missing => PhoenixError.Create(
-                ErrorKind.Authentication, "auth.missing", $"Credentials are missing: send {ApiKeyDefaults.HeaderName} or Authorization: Bearer."),
+                ErrorKind.Authentication, "auth.missing", $"Credentials are missing: send the {ApiKeyDefaults.HeaderName} header or a bearer token."),
             AuthFailureReason.ExpiredOrDisabled => PhoenixError.Create(
                 ErrorKind.Authentication, "auth.expired_or_disabled", "The credentials are expired or disabled."),
             _ => PhoenixError.Create(ErrorKind.Authentication, "auth.invalid", "The credentials are invalid."),
