@@ -20,17 +20,13 @@ internal static class ExecuteEndpoints
     public static async Task<IResult> ExecuteAsync(
         HttpContext context, RunForwarder forwarder, IAuditStore audit, IOptions<GatewayOptions> options, TimeProvider time)
     {
-        var (dto, problem) = await ReadAsync(context, options.Value);
-        if (dto is null)
+        var (run, problem) = await AcceptAsync(context, audit, options.Value, time);
+        if (run is null)
         {
             return problem!;
         }
 
-        var traceId = PhoenixProblemDetails.CurrentTraceId();
-        var runId = Guid.NewGuid().ToString("N");
-        var accepted = RunMapping.Accepted(context, dto, runId, traceId, time.GetUtcNow());
-        await audit.AcceptedAsync(accepted, CancellationToken.None);
-
+        var (dto, runId, traceId, accepted) = run;
         var outcome = await forwarder.ExecuteAsync(RunMapping.ToProto(dto, runId), context.RequestAborted);
         await audit.FinishedAsync(RunMapping.Finished(accepted, outcome.Result, outcome.Error is null ? null : "rejected", outcome.Executor, time.GetUtcNow()), CancellationToken.None);
         return outcome.Result is { } result
@@ -41,16 +37,13 @@ internal static class ExecuteEndpoints
     public static async Task<IResult> StreamAsync(
         HttpContext context, RunForwarder forwarder, IAuditStore audit, IOptions<GatewayOptions> options, TimeProvider time)
     {
-        var (dto, problem) = await ReadAsync(context, options.Value);
-        if (dto is null)
+        var (run, problem) = await AcceptAsync(context, audit, options.Value, time);
+        if (run is null)
         {
             return problem!;
         }
 
-        var traceId = PhoenixProblemDetails.CurrentTraceId();
-        var runId = Guid.NewGuid().ToString("N");
-        var accepted = RunMapping.Accepted(context, dto, runId, traceId, time.GetUtcNow());
-        await audit.AcceptedAsync(accepted, CancellationToken.None);
+        var (dto, runId, traceId, accepted) = run;
 
         // A client disconnect cancels the call, and the executor kills the run.
         var (call, endpoint, error) = await forwarder.StreamAsync(RunMapping.ToProto(dto, runId), context.RequestAborted);
@@ -127,6 +120,22 @@ internal static class ExecuteEndpoints
             GatewayJsonContext.Default.ValidateResponseDto);
     }
 
+    /// <summary>Reads and checks the request, then records it as accepted (durably) before anything is forwarded.</summary>
+    private static async Task<(AcceptedRun? Run, IResult? Problem)> AcceptAsync(HttpContext context, IAuditStore audit, GatewayOptions options, TimeProvider time)
+    {
+        var (dto, problem) = await ReadAsync(context, options);
+        if (dto is null)
+        {
+            return (null, problem);
+        }
+
+        var traceId = PhoenixProblemDetails.CurrentTraceId();
+        var runId = Guid.NewGuid().ToString("N");
+        var accepted = RunMapping.Accepted(context, dto, runId, traceId, time.GetUtcNow());
+        await audit.AcceptedAsync(accepted, CancellationToken.None);
+        return (new AcceptedRun(dto, runId, traceId, accepted), null);
+    }
+
     private static async Task<(ExecuteRequestDto? Request, IResult? Problem)> ReadAsync(HttpContext context, GatewayOptions options)
     {
         var (body, error) = await RequestBody.ReadJsonAsync(context, options.MaxRequestBodyBytes);
@@ -145,4 +154,6 @@ internal static class ExecuteEndpoints
         await context.Response.WriteAsync(text, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
+
+    private sealed record AcceptedRun(ExecuteRequestDto Request, string RunId, string TraceId, AuditRecord Accepted);
 }
