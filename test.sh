@@ -22,6 +22,8 @@ for entry in "${NEEDED[@]}"; do
   pkg=${entry%%:*}; cmd=${entry#*:}
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# PostgreSQL for the audit store tests (each test class starts its own cluster on loopback); initdb is not on PATH.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=("postgresql")
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"

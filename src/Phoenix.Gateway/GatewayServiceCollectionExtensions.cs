@@ -10,6 +10,7 @@ using Phoenix.Gateway.Audit;
 using Phoenix.Gateway.Auth;
 using Phoenix.Gateway.Forwarding;
 using Phoenix.Gateway.RateLimiting;
+using Phoenix.Gateway.Vitals;
 using Phoenix.Resilience.Circuits;
 using Phoenix.Resilience.Errors;
 
@@ -64,12 +65,13 @@ public static class GatewayServiceCollectionExtensions
         services.AddOpenApi("v1");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new CircuitRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<ILoggerFactory>()));
-        services.TryAddSingleton<IAuditStore>(_ => new SqliteAuditStore(Path.Join(dataDir, "audit.db")));
+        services.AddGatewayAudit(configuration, dataDir);
         services.AddGatewayAuthentication(configuration);
         services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<ExecutorPool>();
         services.TryAddSingleton<RunForwarder>();
         services.AddHostedService<ExecutorHealthMonitor>();
+        services.AddGatewayVitals(configuration);
         services.AddHealthChecks()
             .AddCheck<ExecutorsHealthCheck>("executors", HealthStatus.Unhealthy, ["ready"])
             .AddCheck<CircuitHealthCheck>("circuits", HealthStatus.Degraded, ["ready"]);
@@ -80,6 +82,7 @@ public static class GatewayServiceCollectionExtensions
     public static WebApplication MapGatewayApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseRequestMetrics();
         app.UseExceptionHandler(handler => handler.Run(async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -87,7 +90,23 @@ public static class GatewayServiceCollectionExtensions
             context.Response.StatusCode = problem.Status ?? 500;
             await Results.Problem(problem).ExecuteAsync(context);
         }));
-        app.UseStatusCodePages();
+        // Always problem+json, whatever the Accept header says (the default writer honours Accept and writes nothing).
+        app.UseStatusCodePages(async statusContext =>
+        {
+            var http = statusContext.HttpContext;
+            var kind = http.Response.StatusCode switch
+            {
+                404 or 405 => ErrorKind.NotFound,
+                413 => ErrorKind.PayloadTooLarge,
+                415 => ErrorKind.UnsupportedMediaType,
+                429 => ErrorKind.RateLimited,
+                >= 500 => ErrorKind.Unavailable,
+                _ => ErrorKind.Validation,
+            };
+            var problem = PhoenixProblemDetails.Create(PhoenixError.Create(kind, "http." + http.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), ErrorKinds.Describe(kind).Title));
+            problem.Status = http.Response.StatusCode;
+            await Results.Problem(problem).ExecuteAsync(http);
+        });
         app.UseSecurityHeaders();
         app.UseCors();
         app.UseGatewayAuthentication();
@@ -99,6 +118,7 @@ public static class GatewayServiceCollectionExtensions
         api.MapPost("/execute/stream", ExecuteEndpoints.StreamAsync).RequireAuthorization(Permissions.Execute).RequireRunAdmission();
         api.MapPost("/execute/validate", ExecuteEndpoints.ValidateAsync).RequireAuthorization(Permissions.Execute);
         api.MapGet("/audit", AuditEndpoints.QueryAsync).RequireAuthorization(Permissions.Audit);
+        api.MapVitals();
         api.MapGet("/token", (HttpContext context, TokenIssuer issuer) => issuer.IsEnabled
                 ? TypedResults.Json(issuer.Issue(context.User), GatewayJsonContext.Default.TokenResponseDto)
                 : Errors.GatewayProblems.Problem(context, TokenIssuer.NotIssuedHere))
@@ -106,7 +126,7 @@ public static class GatewayServiceCollectionExtensions
 
         app.MapGet("/health", HealthEndpoints.HealthAsync).AllowAnonymous();
         app.MapGet("/schemas/execute.json", () => Results.Text(Validation.ExecuteRequestValidator.SchemaText, "application/schema+json")).AllowAnonymous();
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
         Phoenix.Hosting.ServiceDefaultsExtensions.MapDefaultEndpoints(app);
         return app;
     }

@@ -10,7 +10,7 @@ internal static class AuditEndpoints
 {
     private static readonly HashSet<string> Statuses = new(StringComparer.Ordinal)
     {
-        "accepted", "rejected", "succeeded", "failed", "timed_out", "memory_limit", "output_limit", "killed", "sandbox_error",
+        "accepted", "rejected", "unknown", "succeeded", "failed", "timed_out", "memory_limit", "output_limit", "killed", "sandbox_error",
     };
 
     public static async Task<IResult> QueryAsync(HttpContext context, IAuditStore audit)

@@ -28,7 +28,7 @@ internal static class ExecuteEndpoints
 
         var (dto, runId, traceId, accepted) = run;
         var outcome = await forwarder.ExecuteAsync(RunMapping.ToProto(dto, runId), context.RequestAborted);
-        await audit.FinishedAsync(RunMapping.Finished(accepted, outcome.Result, outcome.Error is null ? null : "rejected", outcome.Executor, time.GetUtcNow()), CancellationToken.None);
+        await audit.FinishedAsync(RunMapping.Finished(accepted, outcome.Result, outcome.MayHaveRun ? "unknown" : "rejected", outcome.Executor, time.GetUtcNow()), CancellationToken.None);
         return outcome.Result is { } result
             ? TypedResults.Json(RunMapping.ToResponse(result, traceId), GatewayJsonContext.Default.ExecuteResponseDto)
             : GatewayProblems.Problem(context, outcome.Error!);
@@ -46,7 +46,7 @@ internal static class ExecuteEndpoints
         var (dto, runId, traceId, accepted) = run;
 
         // A client disconnect cancels the call, and the executor kills the run.
-        var (call, endpoint, error) = await forwarder.StreamAsync(RunMapping.ToProto(dto, runId), context.RequestAborted);
+        var (call, first, endpoint, error) = await forwarder.StreamAsync(RunMapping.ToProto(dto, runId), context.RequestAborted);
         if (call is null)
         {
             await audit.FinishedAsync(RunMapping.Finished(accepted, null, "rejected", endpoint?.Name, time.GetUtcNow()), CancellationToken.None);
@@ -62,7 +62,8 @@ internal static class ExecuteEndpoints
             ExecuteResult? result = null;
             try
             {
-                await foreach (var item in call.ResponseStream.ReadAllAsync(context.RequestAborted))
+                var rest = call.ResponseStream.ReadAllAsync(context.RequestAborted);
+                await foreach (var item in Prepend(first, rest))
                 {
                     if (item.EventCase == ExecuteEvent.EventOneofCase.Output)
                     {
@@ -146,6 +147,19 @@ internal static class ExecuteEndpoints
 
         var (request, errors) = ExecuteRequestValidator.Parse(body);
         return request is null ? (null, GatewayProblems.Validation(context, errors)) : (request, null);
+    }
+
+    private static async IAsyncEnumerable<ExecuteEvent> Prepend(ExecuteEvent? first, IAsyncEnumerable<ExecuteEvent> rest)
+    {
+        if (first is not null)
+        {
+            yield return first;
+        }
+
+        await foreach (var item in rest)
+        {
+            yield return item;
+        }
     }
 
     private static async Task WriteEventAsync(HttpContext context, string name, string data)

@@ -51,8 +51,9 @@ internal static class RequestBody
         {
             return (default, TooLarge(maxBytes));
         }
-        catch (BadHttpRequestException)
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
+            // Bad framing (a chunk size that does not parse, a truncated chunk) surfaces as IOException from Kestrel.
             return (default, PhoenixError.Create(ErrorKind.Validation, "request.body_unreadable", "The request body could not be read."));
         }
 

@@ -42,14 +42,15 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+        if (!OperatingSystem.IsWindows())
+        {
+            MakePrivate(path);
+        }
+
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = Schema;
         command.ExecuteNonQuery();
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
     }
 
     public Task AcceptedAsync(AuditRecord record, CancellationToken cancellationToken) => InsertAsync("accepted", record, record.AcceptedAt, cancellationToken);
@@ -200,6 +201,28 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
         pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;";
         pragma.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>
+    /// The database is created 0600 before SQLite opens it: SQLite creates the WAL and shared-memory files (which hold
+    /// the newest records) with the database file's mode, so they are private too. Files left by an older version
+    /// are tightened.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void MakePrivate(string path)
+    {
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, UnixCreateMode = Private }))
+        {
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            if (File.Exists(file))
+            {
+                File.SetUnixFileMode(file, Private);
+            }
+        }
     }
 
     private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

@@ -7,7 +7,8 @@ using Phoenix.Resilience.Circuits;
 namespace Phoenix.Gateway.Forwarding;
 
 /// <summary>One executor: its channel, its circuit breaker, its in-flight count and last health.</summary>
-internal sealed class ExecutorEndpoint(string name, Uri address, GrpcChannel channel, ResiliencePipeline breaker, CircuitRegistry circuits) : IDisposable
+internal sealed class ExecutorEndpoint(
+    string name, Uri address, GrpcChannel channel, ResiliencePipeline breaker, CircuitRegistry circuits, TimeSpan breakDuration, TimeProvider time) : IDisposable
 {
     private int _inFlight;
     private volatile bool _healthy = true;
@@ -35,8 +36,18 @@ internal sealed class ExecutorEndpoint(string name, Uri address, GrpcChannel cha
 
     public string CircuitName => "executor:" + Name;
 
-    /// <summary>Whether new runs may be sent here.</summary>
-    public bool Available => _healthy && Circuit is CircuitState.Closed or CircuitState.HalfOpen;
+    /// <summary>
+    /// Whether new runs may be sent here. An open circuit becomes half-open only when a call is attempted through
+    /// it, so once its break is over the executor is offered again: the breaker lets one probe run through (and
+    /// rejects the others, which then go elsewhere as never started). Otherwise an opened circuit would never be
+    /// tried, never close, and the executor would stay out of the pool for good.
+    /// </summary>
+    public bool Available => _healthy && circuits.Find(CircuitName) switch
+    {
+        null or { State: CircuitState.Closed or CircuitState.HalfOpen } => true,
+        { State: CircuitState.Open } open => time.GetUtcNow() - open.LastTransition >= breakDuration,
+        _ => false,
+    };
 
     public Lease Enter() => new(this);
 

@@ -39,7 +39,7 @@ internal sealed class ExecutorPool : IDisposable
                     ShouldHandle = IsTransportFailure,
                 })
                 .Build();
-            return new ExecutorEndpoint(e.Name, address, channel, breaker, circuits);
+            return new ExecutorEndpoint(e.Name, address, channel, breaker, circuits, value.CircuitBreaker.BreakDuration, time);
         }).ToArray();
     }
 

@@ -27,7 +27,7 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
                 var result = await endpoint.Breaker.ExecuteAsync(
                     async ct => await endpoint.Client.ExecuteAsync(request, deadline: deadline, cancellationToken: ct),
                     cancellationToken);
-                return new ForwardResult(result, null, endpoint.Name);
+                return new ForwardResult(result, null, endpoint.Name, MayHaveRun: true);
             }
             catch (BrokenCircuitException)
             {
@@ -39,15 +39,21 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
             }
             catch (RpcException ex)
             {
-                return new ForwardResult(null, GatewayProblems.FromExecutor(ex), endpoint.Name);
+                // Refused by policy or validation: nothing ran. Anything else: the run may have started.
+                var mayHaveRun = ex.Trailers.Get("phoenix-violations-bin") is null;
+                return new ForwardResult(null, GatewayProblems.FromExecutor(ex), endpoint.Name, mayHaveRun);
             }
         }
 
-        return new ForwardResult(null, last.Error ?? GatewayProblems.NoExecutor(), null);
+        return new ForwardResult(null, last.Error ?? GatewayProblems.NoExecutor(), null, MayHaveRun: false);
     }
 
-    /// <summary>Opens a streaming call on an executor, moving on only while the run certainly has not started.</summary>
-    public async Task<(AsyncServerStreamingCall<ExecuteEvent>? Call, ExecutorEndpoint? Endpoint, Phoenix.Resilience.Errors.PhoenixError? Error)> StreamAsync(
+    /// <summary>
+    /// Opens a streaming call on an executor and reads its first event, moving on only while the run certainly has not
+    /// started. Reading the first event first means a refusal (policy, queue full) becomes a proper HTTP status before
+    /// any byte of the event stream is sent; the price is that the answer starts with the command's first output.
+    /// </summary>
+    public async Task<(AsyncServerStreamingCall<ExecuteEvent>? Call, ExecuteEvent? First, ExecutorEndpoint? Endpoint, Phoenix.Resilience.Errors.PhoenixError? Error)> StreamAsync(
         ExecuteRequest request, CancellationToken cancellationToken)
     {
         var deadline = Deadline(request);
@@ -59,9 +65,10 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
             var call = endpoint.Client.ExecuteStream(request, deadline: deadline, cancellationToken: cancellationToken);
             try
             {
-                // Headers arrive once the executor accepted the call; a refusal arrives as trailers-only.
-                await call.ResponseHeadersAsync;
-                return (call, endpoint, null);
+                // A refusal (policy, queue full) arrives as a trailers-only response: its headers carry grpc-status and
+                // reading the stream throws the status. Surface it now, before any byte of the HTTP answer is sent.
+                var first = await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null;
+                return (call, first, endpoint, null);
             }
             catch (RpcException ex) when (ForwardingFailure.NeverStarted(ex))
             {
@@ -71,11 +78,11 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
             catch (RpcException ex)
             {
                 call.Dispose();
-                return (null, endpoint, GatewayProblems.FromExecutor(ex));
+                return (null, null, endpoint, GatewayProblems.FromExecutor(ex));
             }
         }
 
-        return (null, null, last ?? GatewayProblems.NoExecutor());
+        return (null, null, null, last ?? GatewayProblems.NoExecutor());
     }
 
     public async Task<ValidateResponse> ValidateAsync(ExecuteRequest request, CancellationToken cancellationToken)

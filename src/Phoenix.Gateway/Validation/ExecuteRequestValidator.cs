@@ -24,10 +24,26 @@ internal static class ExecuteRequestValidator
     public static (ExecuteRequestDto? Request, Dictionary<string, string[]> Errors) Parse(ReadOnlyMemory<byte> body)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            errors["body"] = ["is not valid UTF-8."];
+            return (null, errors);
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            // Duplicate properties are refused: otherwise the schema checks one value and the request uses another.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions
+            {
+                MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false,
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with an unpaired surrogate escape fails while duplicates are checked.
+            errors["body"] = ["contains a property name that is not valid Unicode (an unpaired surrogate)."];
+            return (null, errors);
         }
         catch (JsonException ex)
         {
@@ -38,6 +54,29 @@ internal static class ExecuteRequestValidator
         }
 
         using (document)
+        {
+            try
+            {
+                return Check(document, errors);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json reads strings lazily: an escaped lone surrogate (\uD800) only fails here.
+                errors[FieldName(FindInvalidString(document.RootElement, string.Empty) ?? string.Empty)] =
+                    ["contains text that is not valid Unicode (an unpaired surrogate)."];
+                return (null, errors);
+            }
+            catch (JsonException ex)
+            {
+                // The schema allows 1e3 or 1000.0 as integers; the request's numbers must be plain integers.
+                errors[FieldName(JsonPathToPointer(ex.Path))] = ["must be a whole number written without a fraction or exponent."];
+                return (null, errors);
+            }
+        }
+    }
+
+    private static (ExecuteRequestDto? Request, Dictionary<string, string[]> Errors) Check(JsonDocument document, Dictionary<string, string[]> errors)
+    {
         {
             var result = Published.Value.Schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
             if (!result.IsValid)
@@ -80,6 +119,74 @@ internal static class ExecuteRequestValidator
     /// <summary>The bytes of a file as the request gave them.</summary>
     public static byte[] Content(FileDto file) =>
         string.Equals(file.Encoding, "base64", StringComparison.Ordinal) ? Convert.FromBase64String(file.Content) : Encoding.UTF8.GetBytes(file.Content);
+
+    /// <summary>The JSON pointer of the first string or property name that is not valid UTF-16, or null.</summary>
+    private static string? FindInvalidString(JsonElement element, string pointer)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Readable(() => element.GetString()) ? null : pointer;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindInvalidString(item, $"{pointer}/{index++}") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!Readable(() => property.Name))
+                    {
+                        return pointer;
+                    }
+
+                    if (FindInvalidString(property.Value, $"{pointer}/{property.Name}") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+
+        static bool Readable(Func<string?> read)
+        {
+            try
+            {
+                _ = read();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>System.Text.Json's path (<c>$.limits.timeoutMs</c>, <c>$.args[2]</c>) → a JSON pointer.</summary>
+    internal static string JsonPathToPointer(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return string.Empty;
+        }
+
+        var pointer = new StringBuilder();
+        foreach (var part in path.TrimStart('$').Replace("[", ".", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal).Replace("'", string.Empty, StringComparison.Ordinal).Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            pointer.Append('/').Append(part);
+        }
+
+        return pointer.ToString();
+    }
 
     /// <summary>JSON pointer (<c>/files/0/path</c>) → the API's field naming (<c>files[0].path</c>).</summary>
     internal static string FieldName(string pointer)
