@@ -71,6 +71,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ExecutorPool>();
         services.TryAddSingleton<RunForwarder>();
         services.AddHostedService<ExecutorHealthMonitor>();
+        services.AddHostedService<ExecutorDnsDiscovery>();
         services.AddGatewayVitals(configuration);
         services.AddHealthChecks()
             .AddCheck<ExecutorsHealthCheck>("executors", HealthStatus.Unhealthy, ["ready"])

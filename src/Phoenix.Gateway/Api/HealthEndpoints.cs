@@ -17,7 +17,8 @@ internal static class HealthEndpoints
             .ToList();
         var auditUp = await audit.PingAsync(context.RequestAborted);
         dependencies.Add(new DependencyDto("audit", auditUp ? "up" : "down", null));
-        var report = await checks.CheckHealthAsync(r => r.Tags.Contains("dependency"), context.RequestAborted);
+        // Every readiness check but the executors' own (listed above): configuration, circuits, the rate-limit store.
+        var report = await checks.CheckHealthAsync(r => r.Tags.Contains("ready") && r.Name != "executors", context.RequestAborted);
         dependencies.AddRange(report.Entries.Select(e => new DependencyDto(e.Key, e.Value.Status == HealthStatus.Healthy ? "up" : "down", null)));
 
         var executorsUp = pool.Endpoints.Count(e => e.Available);

@@ -9,19 +9,58 @@ using Phoenix.Resilience.Circuits;
 namespace Phoenix.Gateway.Forwarding;
 
 /// <summary>
-/// The executors from configuration, each with a Phoenix circuit breaker (registered in the
-/// <see cref="CircuitRegistry"/> as <c>executor:{name}</c>). <see cref="Pick"/> chooses the available executor
-/// with the fewest runs in flight, rotating among ties.
+/// The executors, each with a Phoenix circuit breaker (registered in the <see cref="CircuitRegistry"/> as
+/// <c>executor:{name}</c>): a static list from configuration, or the addresses a DNS name resolves to (a Kubernetes
+/// headless service), refreshed by <see cref="ExecutorDnsDiscovery"/>. <see cref="Pick"/> chooses the available
+/// executor with the fewest runs in flight, rotating among ties.
 /// </summary>
 internal sealed class ExecutorPool : IDisposable
 {
-    private readonly ExecutorEndpoint[] _endpoints;
+    private readonly ForwardingOptions _options;
+    private readonly CircuitRegistry _circuits;
+    private readonly TimeProvider _time;
+    private readonly List<ExecutorEndpoint> _retired = [];
+    private readonly Lock _refreshLock = new();
+    private ExecutorEndpoint[] _endpoints;
     private int _rotation;
 
     public ExecutorPool(IOptions<ForwardingOptions> options, CircuitRegistry circuits, TimeProvider time)
     {
-        var value = options.Value;
-        _endpoints = value.ExecutorsOrDefault.Select(e =>
+        _options = options.Value;
+        _circuits = circuits;
+        _time = time;
+        var initial = _options.Dns is { } dns ? ExecutorDnsDiscovery.Resolve(dns) : _options.ExecutorsOrDefault;
+        _endpoints = initial.Select(Create).ToArray();
+    }
+
+    public IReadOnlyList<ExecutorEndpoint> Endpoints => Volatile.Read(ref _endpoints);
+
+    /// <summary>
+    /// Makes <paramref name="executors"/> the pool: endpoints whose address is still listed are kept (with their circuit
+    /// and in-flight runs); new ones are added; gone ones stop receiving runs (their channel is closed with the pool, so
+    /// runs in flight on them finish). An empty list is ignored (a DNS hiccup must not empty the pool).
+    /// </summary>
+    public void Refresh(IReadOnlyList<ExecutorEndpointOptions> executors)
+    {
+        if (executors.Count == 0)
+        {
+            return;
+        }
+
+        lock (_refreshLock)
+        {
+            var current = Volatile.Read(ref _endpoints);
+            var next = executors.Select(e => current.FirstOrDefault(c => c.Address == new Uri(e.Address)) ?? Create(e)).ToArray();
+            _retired.AddRange(current.Except(next));
+            Volatile.Write(ref _endpoints, next);
+        }
+    }
+
+    private ExecutorEndpoint Create(ExecutorEndpointOptions e)
+    {
+        var value = _options;
+        var circuits = _circuits;
+        var time = _time;
         {
             var address = new Uri(e.Address);
             var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
@@ -40,19 +79,23 @@ internal sealed class ExecutorPool : IDisposable
                 })
                 .Build();
             return new ExecutorEndpoint(e.Name, address, channel, breaker, circuits, value.CircuitBreaker.BreakDuration, time);
-        }).ToArray();
+        }
     }
-
-    public IReadOnlyList<ExecutorEndpoint> Endpoints => _endpoints;
 
     /// <summary>The available executor with the fewest runs in flight, skipping <paramref name="tried"/>; null when none.</summary>
     public ExecutorEndpoint? Pick(IReadOnlyCollection<ExecutorEndpoint> tried)
     {
-        var start = (int)((uint)Interlocked.Increment(ref _rotation) % (uint)_endpoints.Length);
-        ExecutorEndpoint? best = null;
-        for (var i = 0; i < _endpoints.Length; i++)
+        var endpoints = Volatile.Read(ref _endpoints);
+        if (endpoints.Length == 0)
         {
-            var candidate = _endpoints[(start + i) % _endpoints.Length];
+            return null;
+        }
+
+        var start = (int)((uint)Interlocked.Increment(ref _rotation) % (uint)endpoints.Length);
+        ExecutorEndpoint? best = null;
+        for (var i = 0; i < endpoints.Length; i++)
+        {
+            var candidate = endpoints[(start + i) % endpoints.Length];
             if (candidate.Available && !tried.Contains(candidate) && (best is null || candidate.InFlight < best.InFlight))
             {
                 best = candidate;
@@ -64,9 +107,12 @@ internal sealed class ExecutorPool : IDisposable
 
     public void Dispose()
     {
-        foreach (var endpoint in _endpoints)
+        lock (_refreshLock)
         {
-            endpoint.Dispose();
+            foreach (var endpoint in Volatile.Read(ref _endpoints).Concat(_retired))
+            {
+                endpoint.Dispose();
+            }
         }
     }
 

@@ -12,6 +12,9 @@ public sealed record ForwardingOptions
     /// <summary>The executors; null means one at <c>http://127.0.0.1:50061</c> named <c>executor-0</c>.</summary>
     public ExecutorEndpointOptions[]? Executors { get; init; }
 
+    /// <summary>Discover executors through DNS instead of <see cref="Executors"/> (e.g. a Kubernetes headless service).</summary>
+    public ExecutorDnsOptions? Dns { get; init; }
+
     /// <summary>TLS towards executors (used for https addresses).</summary>
     public ExecutorTlsOptions? Tls { get; init; }
 
