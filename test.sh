@@ -48,7 +48,9 @@ mkdir -p "$results"
 
 log "running tests"
 status=0
-dotnet test Phoenix.slnx -c Release --no-build -nologo \
+# -m:1: test assemblies run one after another. The executor's hostile battery asserts that no process of the
+# sandbox uid survives a run, which only holds while no other assembly is running sandboxes at the same time.
+dotnet test Phoenix.slnx -c Release --no-build -nologo -m:1 \
   --logger "trx" --results-directory "$results" \
   --blame-hang-timeout 5m -- RunConfiguration.TreatNoTestsAsError=true || status=$?
 
