@@ -38,7 +38,7 @@ internal static class ForwardingFailure
                     return true;
                 case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }:
                     return true;
-                case IOException io when io.Message.StartsWith(Http2NotEstablished, StringComparison.Ordinal):
+                case IOException or HttpRequestException when inner.Message.StartsWith(Http2NotEstablished, StringComparison.Ordinal):
                     // With TLS 1.3 the executor rejects the gateway's client certificate after the client's side of
                     // the handshake is done: the failure shows up as the HTTP/2 connection preface never being
                     // answered. No request is sent on a connection before that handshake completes.

@@ -65,8 +65,11 @@ public sealed class ExecutorGrpcServiceTests(ExecutorFixture fixture) : IClassFi
         var result = await Host.Client.ExecuteAsync(request);
 
         Assert.Equal(RunStatus.TimedOut, result.Status);
-        Assert.Empty(ExecutorHost.SandboxUidProcesses());
         Assert.Empty(Host.Workdirs());
+
+        // A run's processes cannot leave its cgroup, and the executor removes the cgroup only once it is empty: no
+        // cgroup left means no process left. (The hostile battery also checks the sandbox uid, in a collection of its
+        // own; here other test classes run sandboxes under the same uid at the same time.)
         Assert.Empty(Host.Cgroups());
     }
 
@@ -187,6 +190,6 @@ public sealed class ExecutorGrpcServiceTests(ExecutorFixture fixture) : IClassFi
             await cts.CancelAsync();
         }
 
-        await Eventually.TrueAsync(() => ExecutorHost.SandboxUidProcesses().Count == 0 && Host.Workdirs().Count == 0 && Host.Cgroups().Count == 0);
+        await Eventually.TrueAsync(() => Host.Workdirs().Count == 0 && Host.Cgroups().Count == 0);
     }
 }

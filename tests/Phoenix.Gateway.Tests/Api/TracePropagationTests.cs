@@ -29,12 +29,13 @@ public sealed class TracePropagationTests
         ActivitySource.AddActivityListener(listener);
         await using var stack = await GatewayStack.StartAsync();
         using var client = stack.Client();
-        var traceId = ActivityTraceId.CreateRandom();
+        // The caller's span: HttpClient propagates its trace context (W3C traceparent) to the gateway.
+        using var caller = new Activity("test-client").SetIdFormat(ActivityIdFormat.W3C).Start();
+        var traceId = caller.TraceId;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/execute")
         {
             Content = GatewayStack.Json("""{"command":"echo","args":["traced"]}"""),
         };
-        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
         using var response = await client.SendAsync(request);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
