@@ -62,22 +62,36 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
         while (pool.Pick(tried) is { } endpoint)
         {
             tried.Add(endpoint);
-            var call = endpoint.Client.ExecuteStream(request, deadline: deadline, cancellationToken: cancellationToken);
             try
             {
-                // A refusal (policy, queue full) arrives as a trailers-only response: its headers carry grpc-status and
-                // reading the stream throws the status. Surface it now, before any byte of the HTTP answer is sent.
-                var first = await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null;
+                // Opening the stream (up to its first event) goes through the executor's circuit breaker like a unary call.
+                var (call, first) = await endpoint.Breaker.ExecuteAsync(
+                    async ct =>
+                    {
+                        var opened = endpoint.Client.ExecuteStream(request, deadline: deadline, cancellationToken: ct);
+                        try
+                        {
+                            return (opened, await opened.ResponseStream.MoveNext(ct) ? opened.ResponseStream.Current : null);
+                        }
+                        catch
+                        {
+                            opened.Dispose();
+                            throw;
+                        }
+                    },
+                    cancellationToken);
                 return (call, first, endpoint, null);
+            }
+            catch (BrokenCircuitException)
+            {
+                last = GatewayProblems.NoExecutor();
             }
             catch (RpcException ex) when (ForwardingFailure.NeverStarted(ex))
             {
-                call.Dispose();
                 last = GatewayProblems.FromExecutor(ex);
             }
             catch (RpcException ex)
             {
-                call.Dispose();
                 return (null, null, endpoint, GatewayProblems.FromExecutor(ex));
             }
         }
