@@ -1,7 +1,6 @@
 using System.Globalization;
 using Phoenix.Gateway.Audit;
 using Phoenix.Gateway.Errors;
-using Phoenix.Resilience.Errors;
 
 namespace Phoenix.Gateway.Api;
 
@@ -67,6 +66,4 @@ internal static class AuditEndpoints
             return null;
         }
     }
-
-    internal static PhoenixError BadQuery() => PhoenixError.Create(ErrorKind.Validation, "audit.query", "The query is not valid.");
 }

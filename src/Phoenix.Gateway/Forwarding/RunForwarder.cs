@@ -17,7 +17,7 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
     {
         var deadline = Deadline(request);
         var tried = new List<ExecutorEndpoint>();
-        PhoenixErrorHolder last = new(null);
+        Phoenix.Resilience.Errors.PhoenixError? last = null;
         while (pool.Pick(tried) is { } endpoint)
         {
             tried.Add(endpoint);
@@ -31,11 +31,11 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
             }
             catch (BrokenCircuitException)
             {
-                last = new(GatewayProblems.NoExecutor());
+                last = GatewayProblems.NoExecutor();
             }
             catch (RpcException ex) when (ForwardingFailure.NeverStarted(ex))
             {
-                last = new(GatewayProblems.FromExecutor(ex));
+                last = GatewayProblems.FromExecutor(ex);
             }
             catch (RpcException ex)
             {
@@ -45,7 +45,7 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
             }
         }
 
-        return new ForwardResult(null, last.Error ?? GatewayProblems.NoExecutor(), null, MayHaveRun: false);
+        return new ForwardResult(null, last ?? GatewayProblems.NoExecutor(), null, MayHaveRun: false);
     }
 
     /// <summary>
@@ -125,6 +125,4 @@ internal sealed class RunForwarder(ExecutorPool pool, IOptions<ForwardingOptions
         var timeout = request.Limits is { HasTimeoutMs: true } limits ? TimeSpan.FromMilliseconds(limits.TimeoutMs) : options.Value.DefaultRunTimeout;
         return time.GetUtcNow().UtcDateTime + timeout + options.Value.DeadlineMargin;
     }
-
-    private readonly record struct PhoenixErrorHolder(Phoenix.Resilience.Errors.PhoenixError? Error);
 }
