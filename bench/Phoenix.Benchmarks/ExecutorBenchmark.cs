@@ -78,6 +78,14 @@ internal static class ExecutorBenchmark
 
         await app.StopAsync();
         Directory.Delete(root, recursive: true);
+        foreach (var controller in new[] { "memory", "pids", "cpu", "cpuacct", "freezer" })
+        {
+            var parent = Path.Join("/sys/fs/cgroup", controller, "phoenix-bench");
+            if (Directory.Exists(parent))
+            {
+                Directory.Delete(parent);
+            }
+        }
 
         var g50 = Percentile(grpcSequential, 0.50);
         var g99 = Percentile(grpcSequential, 0.99);
