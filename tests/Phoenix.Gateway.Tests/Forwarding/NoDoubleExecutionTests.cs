@@ -48,13 +48,17 @@ public sealed class NoDoubleExecutionTests : IAsyncLifetime
             r.ToString()));
         var audit = await _stack.AuditAsync();
         Assert.Equal(Runs, audit.Select(a => a.RunId).Distinct(StringComparer.Ordinal).Count());
-        var executed = audit.Where(a => a.Status is not ("accepted" or "rejected")).ToList();
+        // "unknown": the call failed after it was sent (the executor stopped under it), so the gateway did not retry it
+        // and cannot know whether it ran. Such a run counts at most once: never on two executors, never twice.
+        var executed = audit.Where(a => a.Status is not ("accepted" or "rejected" or "unknown")).ToList();
+        var unknown = audit.Where(a => a.Status == "unknown").ToList();
         Assert.Equal(runs.Count(r => r.Code == HttpStatusCode.OK), executed.Count);
         foreach (var executor in _stack.Executors)
         {
-            Assert.Equal(executed.Count(a => a.Executor == executor.Name), _stack.Counter.Runs(executor.Name));
+            var counted = _stack.Counter.Runs(executor.Name);
+            Assert.InRange(counted, executed.Count(a => a.Executor == executor.Name), executed.Count(a => a.Executor == executor.Name) + unknown.Count(a => a.Executor == executor.Name));
         }
 
-        Assert.Equal(executed.Count, _stack.Executors.Sum(e => _stack.Counter.Runs(e.Name)));
+        Assert.InRange(_stack.Executors.Sum(e => _stack.Counter.Runs(e.Name)), executed.Count, executed.Count + unknown.Count);
     }
 }
