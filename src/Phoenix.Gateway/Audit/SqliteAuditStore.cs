@@ -101,38 +101,8 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
             ORDER BY a.seq DESC LIMIT $limit
             """;
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
-        var records = new List<AuditRecord>();
-        long lastSeq = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (records.Count == query.Limit)
-            {
-                return new AuditPageDto(records, lastSeq.ToString(CultureInfo.InvariantCulture));
-            }
-
-            lastSeq = reader.GetInt64(0);
-            records.Add(new AuditRecord
-            {
-                RunId = reader.GetString(1),
-                AcceptedAt = Parse(reader.GetString(2)),
-                FinishedAt = reader.IsDBNull(3) ? null : Parse(reader.GetString(3)),
-                KeyId = reader.GetString(4),
-                Command = reader.GetString(5),
-                ArgsDigest = reader.GetString(6),
-                Limits = reader.GetString(7),
-                Status = reader.GetString(8),
-                ExitCode = reader.IsDBNull(9) ? null : reader.GetInt32(9),
-                WallMs = reader.IsDBNull(10) ? null : reader.GetInt64(10),
-                CpuMs = reader.IsDBNull(11) ? null : reader.GetInt64(11),
-                PeakMemoryBytes = reader.IsDBNull(12) ? null : reader.GetInt64(12),
-                Executor = reader.IsDBNull(13) ? null : reader.GetString(13),
-                TraceId = reader.GetString(14),
-                ClientAddress = reader.IsDBNull(15) ? null : reader.GetString(15),
-            });
-        }
-
-        return new AuditPageDto(records, null);
+        return await AuditPageReader.ReadAsync(reader, query.Limit, static (r, i) => Parse(r.GetString(i)), cancellationToken);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
