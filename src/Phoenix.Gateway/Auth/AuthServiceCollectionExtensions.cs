@@ -17,7 +17,7 @@ internal static class AuthServiceCollectionExtensions
     /// <summary>
     /// Registers:
     /// <list type="bullet">
-    /// <item>the keys file (<c>Phoenix:Gateway:KeysFile</c>, default <c>{Phoenix:DataDir or ./.phoenix}/keys.json</c>) as a
+    /// <item>the keys file (<c>Phoenix:Gateway:KeysFile</c>, default <c>keys.json</c> in the gateway's data directory) as a
     /// validated <see cref="ReloadableSnapshot{T}"/> named <see cref="KeysSnapshotName"/> (invalid at start: the host
     /// refuses to start; invalid reload: the last good file stays);</item>
     /// <item>the schemes <see cref="ApiKeyDefaults.Scheme"/> and <see cref="JwtBearerDefaults.AuthenticationScheme"/>
@@ -92,7 +92,10 @@ internal static class AuthServiceCollectionExtensions
         return app;
     }
 
-    /// <summary>The keys file: <c>Phoenix:Gateway:KeysFile</c>, else <c>keys.json</c> in <c>Phoenix:DataDir</c> (default <c>./.phoenix</c>).</summary>
+    /// <summary>
+    /// The keys file: <c>Phoenix:Gateway:KeysFile</c>, else <c>keys.json</c> in the gateway's data directory
+    /// (<c>Phoenix:Gateway:DataDir</c>, else <c>PHOENIX_DATA_DIR</c>, else <c>./.phoenix</c>), the same directory as the audit database.
+    /// </summary>
     internal static string KeysFilePath(IConfiguration configuration)
     {
         var configured = configuration["Phoenix:Gateway:KeysFile"];
@@ -101,8 +104,8 @@ internal static class AuthServiceCollectionExtensions
             return configured;
         }
 
-        var dataDir = configuration["Phoenix:DataDir"];
-        return Path.Combine(string.IsNullOrWhiteSpace(dataDir) ? "./.phoenix" : dataDir, "keys.json");
+        var gateway = configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        return Path.Combine(gateway.DataDirOrDefault(configuration["PHOENIX_DATA_DIR"]), "keys.json");
     }
 
     private static string SelectScheme(HttpContext context)

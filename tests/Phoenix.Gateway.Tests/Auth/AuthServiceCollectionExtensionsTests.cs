@@ -44,17 +44,19 @@ public sealed class AuthServiceCollectionExtensionsTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null, null, "./.phoenix/keys.json")]
-    [InlineData(null, "/data", "/data/keys.json")]
-    [InlineData("/etc/phoenix/keys.json", "/data", "/etc/phoenix/keys.json")]
-    public void KeysFilePath_Configuration_FollowsDocumentedDefaults(string? keysFile, string? dataDir, string expected)
+    [InlineData(null, null, null, ".phoenix/keys.json")]
+    [InlineData(null, null, "/env-data", "/env-data/keys.json")]
+    [InlineData(null, "/data", "/env-data", "/data/keys.json")]
+    [InlineData("/etc/phoenix/keys.json", "/data", null, "/etc/phoenix/keys.json")]
+    public void KeysFilePath_Configuration_LivesInTheGatewayDataDirectoryLikeTheAuditDatabase(string? keysFile, string? dataDir, string? environmentDataDir, string expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Phoenix:Gateway:KeysFile"] = keysFile,
-            ["Phoenix:DataDir"] = dataDir,
+            ["Phoenix:Gateway:DataDir"] = dataDir,
+            ["PHOENIX_DATA_DIR"] = environmentDataDir,
         }).Build();
 
-        Assert.Equal(expected, AuthServiceCollectionExtensions.KeysFilePath(configuration));
+        Assert.Equal(Path.GetFullPath(expected), AuthServiceCollectionExtensions.KeysFilePath(configuration));
     }
 }
