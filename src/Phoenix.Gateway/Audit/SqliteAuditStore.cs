@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Phoenix.Gateway.Audit;
@@ -7,6 +8,9 @@ namespace Phoenix.Gateway.Audit;
 /// The embedded audit store: one SQLite file in the data directory, WAL journal with
 /// <c>synchronous=FULL</c> so an acknowledged write survives a crash (and a power cut). Rows are only
 /// ever inserted: a run has an <c>accepted</c> row and, once it ends, a <c>finished</c> row.
+/// Writes are group-committed: one writer puts every row waiting when the previous commit ends into the next
+/// transaction, so concurrent runs share one fsync instead of queuing for one each; each caller still returns only
+/// once its own row is durable.
 /// </summary>
 internal sealed class SqliteAuditStore : IAuditStore, IDisposable
 {
@@ -35,8 +39,18 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
         CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
         """;
 
+    private const string Insert = """
+        INSERT INTO audit_events (run_id, event, at, key_id, command, args_digest, limits, status, exit_code, wall_ms, cpu_ms,
+                                  peak_memory_bytes, executor, trace_id, client_address)
+        VALUES ($run, $event, $at, $key, $command, $digest, $limits, $status, $exit, $wall, $cpu, $peak, $executor, $trace, $client)
+        """;
+
+    /// <summary>Rows in one transaction at most.</summary>
+    private const int MaxBatch = 256;
+
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Channel<PendingWrite> _pending = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
 
     public SqliteAuditStore(string path)
     {
@@ -51,12 +65,13 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = Schema;
         command.ExecuteNonQuery();
+        _writer = Task.Run(WriteLoopAsync);
     }
 
-    public Task AcceptedAsync(AuditRecord record, CancellationToken cancellationToken) => InsertAsync("accepted", record, record.AcceptedAt, cancellationToken);
+    public Task AcceptedAsync(AuditRecord record, CancellationToken cancellationToken) => InsertAsync("accepted", record, record.AcceptedAt);
 
     public Task FinishedAsync(AuditRecord record, CancellationToken cancellationToken) =>
-        InsertAsync("finished", record, record.FinishedAt ?? record.AcceptedAt, cancellationToken);
+        InsertAsync("finished", record, record.FinishedAt ?? record.AcceptedAt);
 
     public async Task<AuditPageDto> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -122,23 +137,86 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
 
     public void Dispose()
     {
-        _writeLock.Dispose();
+        // Rows already handed over are written before the store closes.
+        _pending.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
         SqliteConnection.ClearAllPools();
     }
 
-    private async Task InsertAsync(string kind, AuditRecord record, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>The caller's cancellation is not taken: once asked for, an audit row is written (an acknowledged run is always recorded).</summary>
+    private Task InsertAsync(string kind, AuditRecord record, DateTimeOffset at)
     {
-        // The caller's cancellation is ignored once we write: an acknowledged run is always recorded.
-        await _writeLock.WaitAsync(CancellationToken.None);
+        var write = new PendingWrite(kind, record, at);
+        return _pending.Writer.TryWrite(write) ? write.Done.Task : Task.FromException(new ObjectDisposedException(nameof(SqliteAuditStore)));
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        SqliteConnection? connection = null;
         try
         {
-            await using var connection = Open();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO audit_events (run_id, event, at, key_id, command, args_digest, limits, status, exit_code, wall_ms, cpu_ms,
-                                          peak_memory_bytes, executor, trace_id, client_address)
-                VALUES ($run, $event, $at, $key, $command, $digest, $limits, $status, $exit, $wall, $cpu, $peak, $executor, $trace, $client)
-                """;
+            while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var write))
+                {
+                    batch.Add(write);
+                }
+
+                try
+                {
+                    connection ??= Open();
+                    Commit(connection, batch);
+                    batch.ForEach(w => w.Done.TrySetResult());
+                }
+                catch (SqliteException) when (batch.Count > 1)
+                {
+                    // One rejected row (a duplicate run id) must not fail the others: each gets its own transaction and outcome.
+                    connection?.Dispose();
+                    connection = null;
+                    foreach (var write in batch)
+                    {
+                        try
+                        {
+                            connection ??= Open();
+                            Commit(connection, [write]);
+                            write.Done.TrySetResult();
+                        }
+                        catch (Exception ex)
+                        {
+                            write.Done.TrySetException(ex);
+                            connection?.Dispose();
+                            connection = null;
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // The writer itself never fails: the next batch starts on a new connection.
+                    batch.ForEach(w => w.Done.TrySetException(ex));
+                    connection?.Dispose();
+                    connection = null;
+                }
+
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    /// <summary>Inserts the rows in one transaction: all are durable when it returns, or none is written.</summary>
+    private static void Commit(SqliteConnection connection, List<PendingWrite> batch)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = Insert;
+        foreach (var (kind, record, at) in batch)
+        {
+            command.Parameters.Clear();
             command.Parameters.AddWithValue("$run", record.RunId);
             command.Parameters.AddWithValue("$event", kind);
             command.Parameters.AddWithValue("$at", Format(at));
@@ -154,13 +232,10 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
             command.Parameters.AddWithValue("$executor", (object?)record.Executor ?? DBNull.Value);
             command.Parameters.AddWithValue("$trace", record.TraceId);
             command.Parameters.AddWithValue("$client", (object?)record.ClientAddress ?? DBNull.Value);
-            await command.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        finally
-        {
-            _writeLock.Release();
+            command.ExecuteNonQuery();
         }
 
+        transaction.Commit();
     }
 
     private SqliteConnection Open()
@@ -198,4 +273,9 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
     private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Parse(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private sealed record PendingWrite(string Kind, AuditRecord Record, DateTimeOffset At)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

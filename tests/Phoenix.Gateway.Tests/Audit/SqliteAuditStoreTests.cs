@@ -80,6 +80,32 @@ public sealed class SqliteAuditStoreTests : AuditStoreContractTests
         await Assert.ThrowsAsync<SqliteException>(() => ExecuteRawAsync("DELETE FROM audit_events"));
     }
 
+    [Fact]
+    public async Task AcceptedAsync_ConcurrentWritesWithOneDuplicate_OnlyTheDuplicateFails()
+    {
+        // Concurrent writes share a transaction (group commit): one rejected row must not fail, nor lose, the others.
+        await Store.AcceptedAsync(Accepted("run-taken", "key-a", T0), CancellationToken.None);
+        var writes = Enumerable.Range(0, 40)
+            .Select(i => Store.AcceptedAsync(Accepted(i == 20 ? "run-taken" : $"run-{i:00}", "key-a", T0.AddMilliseconds(i + 1)), CancellationToken.None))
+            .ToArray();
+
+        var outcomes = await Task.WhenAll(writes.Select(async write =>
+        {
+            try
+            {
+                await write;
+                return true;
+            }
+            catch (SqliteException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i != 20), outcomes);
+        Assert.Equal(40, (await Store.QueryAsync(Query(100), CancellationToken.None)).Records.Count);
+    }
+
     protected override async Task ExecuteRawAsync(string sql)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
