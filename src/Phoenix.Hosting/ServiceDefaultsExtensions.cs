@@ -27,10 +27,23 @@ public static class ServiceDefaultsExtensions
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>
+    /// Configuration key of the standard OpenTelemetry service name, used as <c>service.name</c> when
+    /// <c>Phoenix:ServiceName</c> is not set.
+    /// </summary>
+    public const string ServiceNameKey = "OTEL_SERVICE_NAME";
+
+    /// <summary>
+    /// The ASP.NET Core instrumentation's switch for RPC span names and attributes on gRPC server calls; on unless
+    /// configured (<c>false</c> turns it off).
+    /// </summary>
+    public const string GrpcServerInstrumentationKey = "OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_ENABLE_GRPC_INSTRUMENTATION";
+
+    /// <summary>
     /// Adds the service defaults:
     /// <list type="bullet">
-    /// <item>OpenTelemetry with resource <c>service.name</c> = <c>Phoenix:ServiceName</c> (default: the application name);
-    /// tracing of ASP.NET Core (except <c>/healthz</c>, <c>/readyz</c>, <c>/health</c>, <c>/metrics</c>), HttpClient and
+    /// <item>OpenTelemetry with resource <c>service.name</c> = <c>Phoenix:ServiceName</c>, else <c>OTEL_SERVICE_NAME</c>,
+    /// else the application name; tracing of ASP.NET Core (except <c>/healthz</c>, <c>/readyz</c>, <c>/health</c>,
+    /// <c>/metrics</c> and the gRPC health service; gRPC calls named and tagged by the RPC conventions), HttpClient and
     /// every <c>Phoenix.*</c> activity source; metrics of ASP.NET Core, HttpClient, the runtime and every
     /// <c>Phoenix.*</c> meter, exposed for Prometheus (see <see cref="MapDefaultEndpoints"/>); logs.
     /// OTLP export of all three only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</item>
@@ -196,7 +209,14 @@ public static class ServiceDefaultsExtensions
     {
         var serviceName = builder.Configuration[$"{ServiceDefaultsOptions.SectionName}:{nameof(ServiceDefaultsOptions.ServiceName)}"] is { Length: > 0 } configured
             ? configured
-            : builder.Environment.ApplicationName;
+            : builder.Configuration[ServiceNameKey] is { Length: > 0 } standard ? standard : builder.Environment.ApplicationName;
+
+        // gRPC calls served by ASP.NET Core get the RPC span name and attributes ({package.Service}/{Method}, rpc.*)
+        // instead of "POST /package.Service/Method", unless the flag is set otherwise.
+        if (builder.Configuration[GrpcServerInstrumentationKey] is null)
+        {
+            builder.Configuration.AddInMemoryCollection([new(GrpcServerInstrumentationKey, "true")]);
+        }
 
         builder.Logging.AddOpenTelemetry(logging =>
         {

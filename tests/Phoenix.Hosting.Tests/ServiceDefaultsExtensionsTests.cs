@@ -187,6 +187,48 @@ public sealed class ServiceDefaultsExtensionsTests
     }
 
     [Fact]
+    public async Task AddServiceDefaults_OnlyOtelServiceName_UsedAsResourceServiceName()
+    {
+        var builder = LoopbackApp.CreateBuilder(new Dictionary<string, string?> { ["OTEL_SERVICE_NAME"] = "executor" }).AddServiceDefaults();
+        await using var host = await LoopbackApp.StartAsync(builder.Build());
+
+        var resource = host.App.Services.GetRequiredService<TracerProvider>().GetResource();
+
+        Assert.Contains(resource.Attributes, a => a.Key == "service.name" && Equals(a.Value, "executor"));
+    }
+
+    [Fact]
+    public async Task AddServiceDefaults_PhoenixServiceNameAndOtelServiceName_PhoenixServiceNameWins()
+    {
+        var builder = LoopbackApp.CreateBuilder(new Dictionary<string, string?>
+        {
+            ["Phoenix:ServiceName"] = "phoenix-test-gateway",
+            ["OTEL_SERVICE_NAME"] = "other",
+        }).AddServiceDefaults();
+        await using var host = await LoopbackApp.StartAsync(builder.Build());
+
+        var resource = host.App.Services.GetRequiredService<TracerProvider>().GetResource();
+
+        Assert.Contains(resource.Attributes, a => a.Key == "service.name" && Equals(a.Value, "phoenix-test-gateway"));
+    }
+
+    [Fact]
+    public void AddServiceDefaults_GrpcServerInstrumentationNotConfigured_SwitchedOn()
+    {
+        var builder = LoopbackApp.CreateBuilder().AddServiceDefaults();
+
+        Assert.Equal("true", builder.Configuration[ServiceDefaultsExtensions.GrpcServerInstrumentationKey]);
+    }
+
+    [Fact]
+    public void AddServiceDefaults_GrpcServerInstrumentationConfiguredOff_StaysOff()
+    {
+        var builder = LoopbackApp.CreateBuilder(new Dictionary<string, string?> { [ServiceDefaultsExtensions.GrpcServerInstrumentationKey] = "false" }).AddServiceDefaults();
+
+        Assert.Equal("false", builder.Configuration[ServiceDefaultsExtensions.GrpcServerInstrumentationKey]);
+    }
+
+    [Fact]
     public void AddServiceDefaults_ShutdownTimeoutConfigured_AppliedToHostOptions()
     {
         var builder = LoopbackApp.CreateBuilder(new Dictionary<string, string?> { ["Phoenix:ShutdownTimeoutSeconds"] = "7" }).AddServiceDefaults();

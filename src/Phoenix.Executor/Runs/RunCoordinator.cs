@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Phoenix.Executor.Policy;
@@ -181,13 +180,7 @@ internal sealed partial class RunCoordinator : IHostedLifecycleService, IDisposa
 
     private async Task<SandboxResult> RunAsync(RunSpec run, IOutputSink? output, CancellationToken cancellationToken)
     {
-        using var activity = ExecutorTelemetry.ActivitySource.StartActivity("sandbox.run");
-        activity?.SetTag("phoenix.run.id", run.RunId);
-        activity?.SetTag("phoenix.command.name", run.CommandName);
-        activity?.SetTag("phoenix.limits.timeout_ms", run.Limits.TimeoutMs);
-        activity?.SetTag("phoenix.limits.memory_mb", run.Limits.MemoryMb);
-        activity?.SetTag("phoenix.limits.cpu_percent", run.Limits.CpuPercent);
-        activity?.SetTag("phoenix.limits.max_processes", run.Limits.MaxProcesses);
+        using var activity = RunTracing.Start(run, _options.Name);
         if (_unsandboxed)
         {
             _security.UnsandboxedRun(run.RunId);
@@ -206,14 +199,10 @@ internal sealed partial class RunCoordinator : IHostedLifecycleService, IDisposa
         }
 
         var status = StatusName(result.Outcome);
-        activity?.SetTag("phoenix.run.status", status);
-        activity?.SetTag("process.exit.code", result.ExitCode);
-        activity?.SetTag("phoenix.usage.wall_ms", result.Usage.WallMs);
-        activity?.SetTag("phoenix.usage.cpu_ms", result.Usage.CpuMs);
-        activity?.SetTag("phoenix.usage.peak_memory_bytes", result.Usage.PeakMemoryBytes);
+        RunTracing.End(activity, result, status);
+        LogRunFinished(_logger, run.RunId, status, result.ExitCode, result.Usage.WallMs);
         if (result.Outcome == RunOutcome.SandboxError)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "sandbox_error");
             _security.SandboxFailure(run.RunId, result.Error ?? "sandbox error");
         }
 
@@ -251,4 +240,7 @@ internal sealed partial class RunCoordinator : IHostedLifecycleService, IDisposa
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Shutdown deadline reached: killing {Count} run(s)")]
     private static partial void LogKillingAtShutdown(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Run {RunId} finished: {Status}, exit code {ExitCode}, {WallMs} ms")]
+    private static partial void LogRunFinished(ILogger logger, string runId, string status, int? exitCode, long wallMs);
 }

@@ -7,6 +7,7 @@ using Phoenix.Gateway.Audit;
 using Phoenix.Gateway.Errors;
 using Phoenix.Gateway.Forwarding;
 using Phoenix.Gateway.Validation;
+using Phoenix.Gateway.Vitals;
 using Phoenix.Resilience.Errors;
 
 namespace Phoenix.Gateway.Api;
@@ -133,6 +134,7 @@ internal static class ExecuteEndpoints
         var traceId = PhoenixProblemDetails.CurrentTraceId();
         var runId = Guid.NewGuid().ToString("N");
         var accepted = RunMapping.Accepted(context, dto, runId, traceId, time.GetUtcNow());
+        GatewayTracing.Accepted(context, runId);
         await audit.AcceptedAsync(accepted, CancellationToken.None);
         return (new AcceptedRun(dto, runId, traceId, accepted), null);
     }
@@ -142,10 +144,12 @@ internal static class ExecuteEndpoints
         var (body, error) = await RequestBody.ReadJsonAsync(context, options.MaxRequestBodyBytes);
         if (error is not null)
         {
+            GatewayTracing.Validation(context, valid: false, fieldErrors: 0);
             return (null, GatewayProblems.Problem(context, error));
         }
 
         var (request, errors) = ExecuteRequestValidator.Parse(body);
+        GatewayTracing.Validation(context, request is not null, errors.Count);
         return request is null ? (null, GatewayProblems.Validation(context, errors)) : (request, null);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Phoenix.Gateway.Vitals;
 using Phoenix.Hosting.Security;
 
 namespace Phoenix.Gateway.Auth;
@@ -32,6 +33,7 @@ internal sealed class PhoenixAuthorizationResultHandler : IAuthorizationMiddlewa
             var failure = AuthFailure.Get(context) ?? new AuthFailure(AuthFailureReason.Missing, null, "no credentials", BearerToken: false);
             _security.AuthenticationFailed(address, failure.KeyId, failure.LogReason);
             _throttle.RecordFailure(address);
+            GatewayTracing.Unauthenticated(context, failure);
         }
         else if (authorizeResult.Forbidden)
         {
@@ -39,6 +41,11 @@ internal sealed class PhoenixAuthorizationResultHandler : IAuthorizationMiddlewa
                 ?? "(policy)";
             var keyId = context.User.FindFirst(PhoenixClaims.KeyId)?.Value ?? string.Empty;
             _security.AuthorizationDenied(address, keyId, permission);
+            GatewayTracing.Forbidden(context, keyId, permission);
+        }
+        else if (authorizeResult.Succeeded)
+        {
+            GatewayTracing.Authorized(context, context.User.FindFirst(PhoenixClaims.KeyId)?.Value);
         }
 
         return _default.HandleAsync(next, context, policy, authorizeResult);

@@ -1,3 +1,4 @@
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Polly;
 using Polly.CircuitBreaker;
@@ -19,7 +20,8 @@ internal sealed class ExecutorEndpoint(
 
     public GrpcChannel Channel { get; } = channel;
 
-    public Executor.ExecutorClient Client { get; } = new(channel);
+    /// <summary>The executor's client; each call is traced (<see cref="ExecutorCallTracing"/>).</summary>
+    public Executor.ExecutorClient Client { get; } = new(channel.Intercept(new ExecutorCallTracing(name, address)));
 
     /// <summary>Wraps every call: transport failures open it, an open circuit rejects at once.</summary>
     public ResiliencePipeline Breaker { get; } = breaker;

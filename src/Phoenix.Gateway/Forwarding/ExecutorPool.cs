@@ -130,6 +130,10 @@ internal sealed class ExecutorPool : IDisposable
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             ConnectTimeout = TimeSpan.FromSeconds(5),
+
+            // No HTTP client span and no trace headers from the handler: ExecutorCallTracing makes the call's client
+            // span and sends its context, and the gRPC health checks stay untraced.
+            ActivityHeadersPropagator = null,
         };
         if (tls is null)
         {

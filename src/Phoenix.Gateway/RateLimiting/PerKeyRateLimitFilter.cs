@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Phoenix.Gateway.Auth;
+using Phoenix.Gateway.Vitals;
 using Phoenix.Hosting.Security;
 using Phoenix.Resilience.Configuration;
 
@@ -42,6 +43,7 @@ internal sealed class PerKeyRateLimitFilter : IEndpointFilter
         var limit = OwnLimit(http.User) ?? _options.Current.PermitsPerMinute;
         var decision = await _store.AcquireAsync(keyId, limit, http.RequestAborted).ConfigureAwait(false);
         RateLimitHeaders.Apply(http.Response, decision);
+        GatewayTracing.RateLimit(http, decision);
         if (decision.IsAllowed)
         {
             return await next(context).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Phoenix.Gateway.Vitals;
 
 namespace Phoenix.Gateway.RateLimiting;
 
@@ -21,6 +22,7 @@ internal sealed class RunAdmissionFilter : IEndpointFilter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         using var admission = await _admission.TryEnterAsync(context.HttpContext.RequestAborted).ConfigureAwait(false);
+        GatewayTracing.Admission(context.HttpContext, admission.IsAdmitted);
         return admission.IsAdmitted
             ? await next(context).ConfigureAwait(false)
             : RateLimitProblems.RunsExhausted(context.HttpContext);

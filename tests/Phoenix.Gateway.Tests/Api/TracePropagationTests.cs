@@ -42,7 +42,7 @@ public sealed class TracePropagationTests
 
         Assert.Equal(traceId.ToHexString(), body.RootElement.GetProperty("traceId").GetString());
         var run = Assert.Single(runs, a => a.TraceId == traceId);
-        Assert.Equal("echo", run.GetTagItem("phoenix.command.name"));
+        Assert.Equal("echo", run.GetTagItem("process.executable.name"));
         Assert.Equal("succeeded", run.GetTagItem("phoenix.run.status"));
     }
 }
