@@ -17,10 +17,16 @@ internal sealed record ServiceLaunch(string Name, string FileName, IReadOnlyList
             throw new CliException($"{dll} is missing next to phoenix.dll ({AppContext.BaseDirectory}); rebuild Phoenix.", ExitCodes.Failed);
         }
 
-        var host = DotnetHost();
+        // phoenix.deps.json describes every dependency of both services (native ones included, e.g. SQLite's); a
+        // packed dotnet tool carries no deps.json of their own, without which their native libraries are not found.
+        var deps = Path.Combine(AppContext.BaseDirectory, "phoenix.deps.json");
+        var runtimeConfig = Path.ChangeExtension(path, ".runtimeconfig.json");
+        string[] command = File.Exists(deps) && File.Exists(runtimeConfig)
+            ? [DotnetHost(), "exec", "--depsfile", deps, "--runtimeconfig", runtimeConfig, path, .. arguments]
+            : [DotnetHost(), path, .. arguments];
         return File.Exists("/usr/bin/setsid")
-            ? new ServiceLaunch(name, "/usr/bin/setsid", [host, path, .. arguments], environment, logFile)
-            : new ServiceLaunch(name, host, [path, .. arguments], environment, logFile);
+            ? new ServiceLaunch(name, "/usr/bin/setsid", command, environment, logFile)
+            : new ServiceLaunch(name, command[0], command[1..], environment, logFile);
     }
 
     /// <summary>The dotnet host running this CLI, else <c>DOTNET_HOST_PATH</c>, else <c>dotnet</c> on PATH.</summary>
