@@ -45,7 +45,9 @@ public static class ServiceDefaultsExtensions
     /// else the application name; tracing of ASP.NET Core (except <c>/healthz</c>, <c>/readyz</c>, <c>/health</c>,
     /// <c>/metrics</c> and the gRPC health service; gRPC calls named and tagged by the RPC conventions), HttpClient and
     /// every <c>Phoenix.*</c> activity source; metrics of ASP.NET Core, HttpClient, the runtime and every
-    /// <c>Phoenix.*</c> meter, exposed for Prometheus (see <see cref="MapDefaultEndpoints"/>); logs.
+    /// <c>Phoenix.*</c> meter, exposed for Prometheus (see <see cref="MapDefaultEndpoints"/>), with
+    /// <c>http.server.request.duration</c> buckets up to 300 s, the probe, scrape and gRPC health requests left out of
+    /// the HTTP server metrics, and <c>phoenix.process.memory.limit</c>; logs.
     /// OTLP export of all three only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</item>
     /// <item>Health checks (<see cref="AddDefaultHealthChecks{TBuilder}"/>).</item>
     /// <item>Console logs as JSON (default) or text (<c>Phoenix:Logging:Format</c>), with scopes (trace and span ids) and UTC timestamps.</item>
@@ -236,6 +238,7 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(HostingTelemetry.AllPhoenix)
+                .AddPhoenixMetricDefaults()
                 .AddPrometheusExporter());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))

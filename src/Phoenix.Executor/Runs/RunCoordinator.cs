@@ -55,7 +55,7 @@ internal sealed partial class RunCoordinator : IHostedLifecycleService, IDisposa
             QueueLimit = _options.QueueLength,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        _telemetry = new ExecutorTelemetry(meters, () => Volatile.Read(ref _queued), () => Volatile.Read(ref _inFlight), () => _options.MaxConcurrentRuns);
+        _telemetry = new ExecutorTelemetry(meters, () => Volatile.Read(ref _queued), () => Volatile.Read(ref _inFlight), _options);
     }
 
     public string Name => _options.Name;

@@ -8,31 +8,26 @@ namespace Phoenix.Gateway.Vitals;
 /// The gateway's one <see cref="ActivitySource"/> and one meter, both named <see cref="Name"/>, and its instruments
 /// (OpenTelemetry semantic-convention names, unit in the instrument):
 /// <list type="bullet">
-/// <item><c>phoenix.gateway.requests</c> (<c>{request}</c>) and <c>phoenix.gateway.request.duration</c> (<c>s</c>),
-/// tagged <c>http.route</c>, <c>http.response.status_code</c>: the RED metrics, recorded by
-/// <see cref="RequestMetricsMiddleware"/>;</item>
 /// <item><c>phoenix.gateway.auth.failures</c> (<c>{failure}</c>), tagged <c>phoenix.auth.reason</c>;</item>
 /// <item><c>phoenix.gateway.rate_limit.rejections</c> (<c>{request}</c>), tagged <c>phoenix.rate_limit.scope</c>;</item>
 /// <item><c>phoenix.gateway.executor.in_flight</c> (<c>{run}</c>) and <c>phoenix.gateway.executor.available</c>
 /// (<c>1</c>: 1 available, 0 not), observed per executor, tagged <c>phoenix.executor.name</c>.</item>
 /// </list>
-/// The meter comes from the host's <see cref="IMeterFactory"/>, which owns (and disposes) it: each host, and each
-/// test host, observes its own.
+/// The RED metrics of the API are ASP.NET Core's <c>http.server.request.duration</c> (by <c>http.route</c> and
+/// <c>http.response.status_code</c>; probe and scrape requests left out by Phoenix.Hosting), not instruments of this
+/// meter. The meter comes from the host's <see cref="IMeterFactory"/>, which owns (and disposes) it: each host, and
+/// each test host, observes its own.
 /// </summary>
 internal sealed class GatewayTelemetry
 {
     /// <summary>Name of the activity source and the meter: <c>Phoenix.Gateway</c>.</summary>
     public const string Name = "Phoenix.Gateway";
 
-    public const string RequestsName = "phoenix.gateway.requests";
-    public const string RequestDurationName = "phoenix.gateway.request.duration";
     public const string AuthFailuresName = "phoenix.gateway.auth.failures";
     public const string RateLimitRejectionsName = "phoenix.gateway.rate_limit.rejections";
     public const string ExecutorInFlightName = "phoenix.gateway.executor.in_flight";
     public const string ExecutorAvailableName = "phoenix.gateway.executor.available";
 
-    public const string RouteTag = "http.route";
-    public const string StatusCodeTag = "http.response.status_code";
     public const string ExecutorTag = "phoenix.executor.name";
     public const string AuthReasonTag = "phoenix.auth.reason";
     public const string RateLimitScopeTag = "phoenix.rate_limit.scope";
@@ -40,14 +35,6 @@ internal sealed class GatewayTelemetry
     /// <summary>The activity source for gateway spans.</summary>
     public static readonly ActivitySource ActivitySource = new(Name);
 
-    // The buckets of http.server.request.duration, extended for runs that last up to minutes.
-    private static readonly InstrumentAdvice<double> DurationAdvice = new()
-    {
-        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 300],
-    };
-
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _duration;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _rateLimitRejections;
 
@@ -56,8 +43,6 @@ internal sealed class GatewayTelemetry
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(pool);
         var meter = meterFactory.Create(Name);
-        _requests = meter.CreateCounter<long>(RequestsName, "{request}", "HTTP requests answered, by route template and status code.");
-        _duration = meter.CreateHistogram<double>(RequestDurationName, "s", "Time to answer HTTP requests, by route template and status code.", tags: null, DurationAdvice);
         _authFailures = meter.CreateCounter<long>(AuthFailuresName, "{failure}", "API requests answered 401, by reason (missing, invalid, expired_or_disabled).");
         _rateLimitRejections = meter.CreateCounter<long>(
             RateLimitRejectionsName, "{request}", "API requests answered 429, by scope (key: the key's rate limit; client: the failed-authentication throttle).");
@@ -71,18 +56,6 @@ internal sealed class GatewayTelemetry
             () => pool.Endpoints.Select(e => new Measurement<int>(e.Available ? 1 : 0, new KeyValuePair<string, object?>(ExecutorTag, e.Name))),
             "1",
             "Whether each executor receives new runs (1: healthy and circuit not open; 0: not).");
-    }
-
-    /// <summary>Counts one answered request and its duration.</summary>
-    public void RecordRequest(string route, int statusCode, TimeSpan duration)
-    {
-        var tags = new TagList
-        {
-            { RouteTag, route },
-            { StatusCodeTag, statusCode },
-        };
-        _requests.Add(1, tags);
-        _duration.Record(duration.TotalSeconds, tags);
     }
 
     /// <summary>Counts one API request refused with 401.</summary>

@@ -4,18 +4,15 @@ namespace Phoenix.Gateway.Vitals;
 
 /// <summary>
 /// Records every answered request (except the probe and scrape endpoints <c>/healthz</c>, <c>/readyz</c>,
-/// <c>/metrics</c>) in <see cref="GatewayTelemetry"/> (count and duration by route template and final status) and
-/// in <see cref="RequestStats"/> (the vitals window). On <c>/api</c> paths it also counts, by final status, 401 as
-/// authentication failures (reason from the failure the scheme recorded) and 429 as rate-limit rejections (scope
-/// <c>client</c> when the caller was not authenticated, i.e. the failed-authentication throttle; <c>key</c> otherwise).
-/// Place it first, before the exception handler, so it sees the status the client sees; an exception that passes
-/// through it counts as 500.
+/// <c>/metrics</c>) in <see cref="RequestStats"/> (the vitals window). On <c>/api</c> paths it also counts in
+/// <see cref="GatewayTelemetry"/>, by final status, 401 as authentication failures (reason from the failure the scheme
+/// recorded) and 429 as rate-limit rejections (scope <c>client</c> when the caller was not authenticated, i.e. the
+/// failed-authentication throttle; <c>key</c> otherwise). Request counts and durations by route and status are
+/// ASP.NET Core's <c>http.server.request.duration</c>. Place it first, before the exception handler, so it sees the
+/// status the client sees; an exception that passes through it counts as 500.
 /// </summary>
 internal sealed class RequestMetricsMiddleware(RequestDelegate next, GatewayTelemetry telemetry, RequestStats stats, TimeProvider time)
 {
-    /// <summary>The route tag of a request that matched no endpoint.</summary>
-    public const string Unmatched = "unmatched";
-
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -46,10 +43,6 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next, GatewayTele
         }
     }
 
-    /// <summary>The route tag: the endpoint's route template, or <see cref="Unmatched"/>.</summary>
-    internal static string RouteOf(Endpoint? endpoint) =>
-        endpoint is RouteEndpoint { RoutePattern.RawText: { Length: > 0 } template } ? template : Unmatched;
-
     internal static bool IsInfrastructure(PathString path) =>
         path.StartsWithSegments("/healthz", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/readyz", StringComparison.OrdinalIgnoreCase)
@@ -68,8 +61,6 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next, GatewayTele
         {
             stats.Record(status, elapsed);
         }
-
-        telemetry.RecordRequest(RouteOf(endpoint), status, elapsed);
 
         if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {

@@ -5,7 +5,7 @@ namespace Phoenix.Gateway.Tests.Forwarding;
 
 /// <summary>
 /// Counts what the in-process executors themselves report on meter <c>Phoenix.Executor</c>: finished runs
-/// (<c>phoenix.executor.runs</c>) and runs executing now (<c>phoenix.executor.runs.in_flight</c>). Every app has
+/// (<c>phoenix.executor.runs</c>) and runs executing now (<c>phoenix.executor.run.in_flight</c>). Every app has
 /// its own <see cref="IMeterFactory"/>, which is the meter's scope: measurements are attributed to an executor by
 /// that scope, so executors of other tests running at the same time are ignored, and a restarted executor keeps
 /// adding to the same count.
@@ -14,7 +14,7 @@ public sealed class ExecutorRunCounter : IDisposable
 {
     private const string MeterName = "Phoenix.Executor";
     private const string RunsInstrument = "phoenix.executor.runs";
-    private const string InFlightInstrument = "phoenix.executor.runs.in_flight";
+    private const string InFlightInstrument = "phoenix.executor.run.in_flight";
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<object, string> _scopes = new(ReferenceEqualityComparer.Instance);

@@ -4,12 +4,19 @@ using Phoenix.Gateway.Vitals;
 namespace Phoenix.Gateway.Tests.Vitals;
 
 /// <summary>
-/// A <see cref="MeterListener"/> on the meter <c>Phoenix.Gateway</c> of one <see cref="IMeterFactory"/> (one host), so
+/// A <see cref="MeterListener"/> on the meters <c>Phoenix.Gateway</c> and <c>Microsoft.AspNetCore.Hosting</c> (which
+/// records <c>http.server.request.duration</c>) of one <see cref="IMeterFactory"/> (one host), so
 /// tests running in parallel do not see each other's measurements. <see cref="WaitForAsync"/> completes when a
 /// matching measurement arrives (measurements may be recorded after the client has read the response).
 /// </summary>
 internal sealed class GatewayMeterRecorder : IDisposable
 {
+    /// <summary>ASP.NET Core's meter of the HTTP server metrics.</summary>
+    public const string HostingMeter = "Microsoft.AspNetCore.Hosting";
+
+    /// <summary>The HTTP server duration histogram: the gateway's RED metric.</summary>
+    public const string HttpServerRequestDuration = "http.server.request.duration";
+
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
     private readonly List<RecordedMeasurement> _seen = [];
@@ -19,7 +26,7 @@ internal sealed class GatewayMeterRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == GatewayTelemetry.Name && ReferenceEquals(instrument.Meter.Scope, scope))
+            if (instrument.Meter.Name is GatewayTelemetry.Name or HostingMeter && ReferenceEquals(instrument.Meter.Scope, scope))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
