@@ -14,7 +14,8 @@
 // --json OUT writes every rendering as {"target": [objects…]} for further checks.
 //
 // The kustomize renderer here covers what these manifests use: resources (files and directories), strategic-merge
-// patches (path or inline, optional target) and images. Anything else in a kustomization.yaml is an error, so a
+// patches (path or inline, optional target; "$patch: delete" removes an object, and references to it then count as
+// satisfied by the cluster) and images. Anything else in a kustomization.yaml is an error, so a
 // feature this renderer does not know is never silently ignored.
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -74,7 +75,7 @@ function readYaml(file) {
 const kustomizationKeys = new Set(["apiVersion", "kind", "metadata", "resources", "patches", "images"]);
 const mergeKeys = { containers: "name", initContainers: "name", env: "name", volumes: "name", volumeMounts: "mountPath", imagePullSecrets: "name" };
 
-function render(dir, stack = []) {
+function render(dir, stack = [], removed = []) {
   const file = ["kustomization.yaml", "kustomization.yml", "Kustomization"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
   if (!file) {
     fail(dir, null, null, "no kustomization.yaml in this directory");
@@ -92,7 +93,7 @@ function render(dir, stack = []) {
   (k.resources ?? []).forEach((entry, i) => {
     const target = path.resolve(dir, entry);
     if (!fs.existsSync(target)) return fail(file, null, `resources[${i}]`, `${entry}: no such file or directory`);
-    if (fs.statSync(target).isDirectory()) items.push(...render(target, [...stack, dir]));
+    if (fs.statSync(target).isDirectory()) items.push(...render(target, [...stack, dir], removed));
     else items.push(...readYaml(target).map((object) => ({ object, source: target })));
   });
   (k.patches ?? []).forEach((entry, i) => {
@@ -114,6 +115,12 @@ function render(dir, stack = []) {
       const matches = items.filter(({ object: o }) =>
         o.kind === want.kind && o.metadata?.name === want.name && (!want.namespace || o.metadata?.namespace === want.namespace));
       if (matches.length === 0) { fail(source, p, field, `patches nothing: no ${want.kind} ${want.namespace ? want.namespace + "/" : ""}${want.name} among the resources`); continue; }
+      if (p.$patch === "delete") {
+        // The object leaves this rendering (e.g. a Secret the cluster owns): references to it stay satisfied.
+        for (const m of matches) removed.push(m.object);
+        items = items.filter((it) => !matches.includes(it));
+        continue;
+      }
       for (const m of matches) {
         const { metadata: { name, namespace } = {}, ...rest } = p;
         m.object = strategicMerge(m.object, { ...rest, metadata: { ...p.metadata, name: m.object.metadata.name, namespace: m.object.metadata.namespace } });
@@ -246,8 +253,9 @@ function validateObject(object, source) {
 }
 
 // --- references between the objects of one rendering ---------------------------------------------------------------
-function crossCheck(items) {
-  const find = (kind, ns, name) => items.find(({ object: o }) => o.kind === kind && o.metadata?.name === name && (o.metadata?.namespace ?? "") === (ns ?? ""));
+function crossCheck(items, removed = []) {
+  const find = (kind, ns, name) => items.find(({ object: o }) => o.kind === kind && o.metadata?.name === name && (o.metadata?.namespace ?? "") === (ns ?? ""))
+    ?? removed.map((object) => ({ object, external: true })).find(({ object: o }) => o.kind === kind && o.metadata?.name === name && (o.metadata?.namespace ?? "") === (ns ?? ""));
   const seen = new Map();
   for (const { object: o, source } of items) {
     const id = `${o.apiVersion?.split("/")[0]}|${o.kind}|${o.metadata?.namespace ?? ""}|${o.metadata?.name}`;
@@ -284,7 +292,7 @@ function crossCheck(items) {
             const target = find(kind, ns, ref.name);
             const data = target && { ...(target.object.data ?? {}), ...(target.object.stringData ?? {}) };
             if (!target) fail(source, o, `${at}.env.${e.name}`, `no ${kind} ${ns}/${ref.name}`);
-            else if (!(ref.key in data)) fail(source, o, `${at}.env.${e.name}`, `${kind} ${ns}/${ref.name} has no key ${ref.key}`);
+            else if (!target.external && !(ref.key in data)) fail(source, o, `${at}.env.${e.name}`, `${kind} ${ns}/${ref.name} has no key ${ref.key}`);
           }
         }
         for (const m of c.volumeMounts ?? []) if (!volumeNames.has(m.name)) fail(source, o, `${at}.volumeMounts.${m.name}`, "no volume of that name");
@@ -316,11 +324,12 @@ const rendered = {};
 let count = 0;
 for (const target of targets) {
   if (!fs.existsSync(target)) { fail(target, null, null, "no such file or directory"); continue; }
+  const removed = [];
   const items = fs.statSync(target).isDirectory()
-    ? render(target)
+    ? render(target, [], removed)
     : readYaml(target).map((object) => ({ object, source: target }));
   for (const { object, source } of items) validateObject(object, source);
-  if (fs.statSync(target).isDirectory()) crossCheck(items);
+  if (fs.statSync(target).isDirectory()) crossCheck(items, removed);
   rendered[path.relative(kubernetesRoot, target) || "."] = items.map(({ object }) => object);
   count += items.length;
 }

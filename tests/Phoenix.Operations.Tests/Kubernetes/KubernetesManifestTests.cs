@@ -87,10 +87,10 @@ public sealed partial class KubernetesManifestTests(ManifestValidator validator)
         Assert.Equal("phoenix", from.GetProperty("namespaceSelector").GetProperty("matchLabels").GetProperty("kubernetes.io/metadata.name").GetString());
     }
 
-    [Theory]
-    [MemberData(nameof(Renderings))]
-    public void Secrets_Rendered_HoldOnlyMarkedPlaceholders(string rendering)
+    [Fact]
+    public void Secrets_Base_HoldOnlyMarkedPlaceholders()
     {
+        const string rendering = "base";
         var secrets = Objects(rendering, "Secret").ToList();
         Assert.Contains(secrets, s => Name(s) == "phoenix-gateway-keys");
         foreach (var secret in secrets)
@@ -113,6 +113,16 @@ public sealed partial class KubernetesManifestTests(ManifestValidator validator)
 
         using var keys = JsonDocument.Parse(Single(rendering, "Secret", "phoenix", "phoenix-gateway-keys").GetProperty("stringData").GetProperty("keys.json").GetString()!);
         Assert.All(keys.RootElement.GetProperty("keys").EnumerateArray(), key => Assert.Contains("REPLACE-ME", key.GetProperty("hash").GetString(), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("overlays/production")]
+    [InlineData("overlays/canary")]
+    public void Secrets_ProductionOverlays_LeftToTheClusterSoApplyNeverResetsThem(string rendering)
+    {
+        Assert.Empty(Objects(rendering, "Secret"));
+        var gateway = Container(Single(rendering, "Deployment", "phoenix", "phoenix-gateway"), "gateway");
+        Assert.Contains(gateway.GetProperty("env").EnumerateArray(), e => e.TryGetProperty("valueFrom", out var from) && from.GetProperty("secretKeyRef").GetProperty("name").GetString() == "phoenix-gateway-secrets");
     }
 
     [Fact]
