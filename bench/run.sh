@@ -5,13 +5,13 @@
 #   bench/run.sh pipelines           Phoenix resilience pipelines vs raw Polly (BenchmarkDotNet)
 #   bench/run.sh executor [N]        /bin/true through the executor vs bare sandbox launches (needs root + bubblewrap)
 #   bench/run.sh gateway             wrk: Phoenix gateway → instant gRPC backend, YARP → instant HTTP backend, backend direct
-# --quick (any mode) is a smoke run: short BenchmarkDotNet job in process, 50 executor runs, 2 s per wrk point (~30 s).
+# --quick (any mode) is a smoke run: short BenchmarkDotNet job in process, 50 executor runs, 2 s per wrk point
+# (the gateway part then takes ~30 s once built).
 # Environment: GATEWAY_CONNECTIONS ("1 16 64"), GATEWAY_SECONDS (10), GATEWAY_WARMUP_SECONDS (3);
 #   PHOENIX_BENCH_ARTIFACTS=<dir> builds into <dir> (dotnet --artifacts-path) instead of the projects' bin/ folders.
 # Needs: dotnet, wrk and curl for the gateway part (installed with apt-get when root), bubblewrap for the executor part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 quick=false
 positional=()
@@ -29,13 +29,13 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 work=$(mktemp -d /tmp/phoenix-bench.XXXXXX)
 shm_dir=""   # the diagnostic gateway's data directory on tmpfs, when there is one
-pids=()
-cleanup() {
+pids=()       # processes a part started
+stop_started() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work" ${shm_dir:+"$shm_dir"}
+  if [[ -n $shm_dir ]]; then rm -rf "$shm_dir"; fi
 }
-trap cleanup EXIT
+trap 'stop_started; rm -rf "$work"' EXIT
 rows=$work/rows.md      # rows of the final table, in order
 notes=$work/notes.md    # targets and remarks printed under it
 : >"$rows"; : >"$notes"
@@ -59,41 +59,64 @@ need() { # need <debian package> <command>
 }
 
 # Turns the markdown tables in a tool's output into rows of the final table. Columns are found by their header:
-# p50 / Median → p50, p99 → p99, …/s → throughput, Ratio → compared; the unit in a header's parentheses is appended to
-# its values; any other column (except BenchmarkDotNet's StdDev, Error, RatioSD, Alloc Ratio) goes to "compared" as
-# "header value". The first header cell names the part unless it is "Method". Lines starting with "Target" become notes.
+# p50 / Median → p50, p99 → p99, …/s → throughput, Ratio → compared; a unit in a header ("p50 (ms)", "p50 ms") is
+# appended to its values; other columns (except BenchmarkDotNet's StdDev, Error, RatioSD, Alloc Ratio) go to
+# "compared" as "header value". Headers qualified by a parenthesis that is not a unit ("p50 ms (1)", "p50 ms (2)": one
+# caller, two callers) make one row per qualifier. The first header cell names the part unless it is "Method". Lines
+# after the first table that are not table lines (targets, ratios, remarks) become notes under the final table.
 table_rows() { # table_rows <part> <file>
   awk -v part="$1" -v notes="$notes" '
     function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
-    function cells(line, out,   n, i, raw) {
+    function cells(line, out,   n, i, raw, m) {
       n = split(line, raw, "|"); m = 0
       for (i = 2; i < n; i++) out[++m] = trim(raw[i])
       return m
     }
-    function unit(h) { return match(h, /\(([^)]*)\)/) ? " " substr(h, RSTART + 1, RLENGTH - 2) : "" }
-    function value(v, h) { return (v ~ /×/ || v == "-" || v == "") ? v : v unit(h) }
-    function emit(line,   n, i, c, h, p50, p99, put, cmp, label) {
-      n = cells(line, c)
-      p50 = ""; p99 = ""; put = ""; cmp = ""
-      for (i = 2; i <= n; i++) {
-        h = head[i]
-        if (h ~ /^(StdDev|Error|RatioSD|Alloc Ratio|Gen[0-9])$/) continue
-        else if (h ~ /p50|^Median$/) p50 = value(c[i], h)
-        else if (h ~ /p99/)         p99 = value(c[i], h)
-        else if (h ~ /\/s/)         put = put (put == "" ? "" : "; ") (c[i] ~ /×/ ? c[i] : c[i] " " h)
-        else if (h == "Ratio")      cmp = cmp (cmp == "" ? "" : "; ") c[i] "× baseline"
-        else                        cmp = cmp (cmp == "" ? "" : "; ") tolower(h) " " c[i]
-      }
-      label = (head[1] == "" || head[1] == "Method") ? part : part ": " head[1]
-      printf "| %s | %s | %s | %s | %s | %s |\n", label, c[1], p50, p99, put, cmp
+    function isunit(u) { return u ~ /^(ms|ns|μs|us|s)$/ }
+    function unit(h,   w, n) {
+      if (match(h, /\(([^)]*)\)/) && isunit(substr(h, RSTART + 1, RLENGTH - 2))) return " " substr(h, RSTART + 1, RLENGTH - 2)
+      n = split(h, w, " "); return (n > 1 && isunit(w[2])) ? " " w[2] : ""
     }
-    /^Target/ { print part ": " $0 > notes; next }
+    function qualifier(h,   q) {
+      if (!match(h, /\(([^)]*)\)$/)) return ""
+      q = substr(h, RSTART + 1, RLENGTH - 2); return isunit(q) ? "" : q
+    }
+    function value(v, h) { return (v ~ /×/ || v == "-" || v == "") ? v : v unit(h) }
+    function add(list, item) { return list (list == "" ? "" : "; ") item }
+    function header(line,   i) {
+      nh = cells(line, head); nq = 0
+      for (i = 2; i <= nh; i++) { q = qualifier(head[i]); if (!(q in seen)) { seen[q] = 1; quals[++nq] = q } }
+      for (q in seen) delete seen[q]
+    }
+    function emit(line,   n, i, k, c, h, q, p50, p99, put, cmp, label, name) {
+      n = cells(line, c)
+      label = (head[1] == "" || head[1] == "Method") ? part : part ": " head[1]
+      for (k = 1; k <= nq; k++) {
+        p50 = ""; p99 = ""; put = ""; cmp = ""
+        for (i = 2; i <= n; i++) {
+          h = head[i]; q = qualifier(h)
+          if (q != quals[k] && q != "") continue
+          if (h ~ /^(StdDev|Error|RatioSD|Alloc Ratio|Gen[0-9])$/) continue
+          else if (h ~ /p50|^Median$/) p50 = value(c[i], h)
+          else if (h ~ /p99/)         p99 = value(c[i], h)
+          else if (h ~ /\/s/)         put = add(put, c[i] ~ /×/ ? c[i] : c[i] " " (q == "" ? h : trim(substr(h, 1, index(h, "(") - 1))))
+          else if (h == "Ratio")      cmp = add(cmp, c[i] "× baseline")
+          else                        cmp = add(cmp, tolower(h) " " c[i])
+        }
+        name = quals[k] == "" ? c[1] : c[1] " (" quals[k] ")"
+        printf "| %s | %s | %s | %s | %s | %s |\n", label, name, p50, p99, put, cmp
+      }
+    }
     /^\|/ {
-      if ($0 ~ /^\|[-: |]+\|$/) { cells(pending, head); pending = ""; next }   # separator: the pending line was a header
+      if ($0 ~ /^\|[-: |]+\|$/) { header(pending); pending = ""; tables = 1; next }   # separator: the pending line was a header
       if (pending != "") emit(pending)
       pending = $0; next
     }
-    { if (pending != "") emit(pending); pending = "" }
+    {
+      if (pending != "") emit(pending)
+      pending = ""
+      if (tables && $0 ~ /[^ \t]/) print part ": " $0 >> notes
+    }
     END { if (pending != "") emit(pending) }
   ' "$2" >>"$rows"
 }
@@ -239,11 +262,23 @@ run_gateway() {
   echo "gateway: Targets: Phoenix ≥ 0.5× YARP's throughput; Phoenix's added p50 over direct ≤ 1 ms (read at 1 connection: more connections than cores measure queueing)." >>"$notes"
 }
 
+# Each part runs in a subshell that stops what it started; a part that fails gets a row saying so and the others
+# still run (the exit status is then non-zero).
+failed=()
+part() { # part <name>
+  local status
+  set +e
+  (set -e; trap stop_started EXIT; "run_$1")
+  status=$?
+  set -e
+  if ((status != 0)); then
+    echo "| $1 | FAILED (exit $status), see its output above | | | | |" >>"$rows"
+    failed+=("$1")
+  fi
+}
 case $what in
-  all) run_pipelines; run_executor; run_gateway ;;
-  pipelines) run_pipelines ;;
-  executor) run_executor ;;
-  gateway) run_gateway ;;
+  all) part pipelines; part executor; part gateway ;;
+  *) part "$what" ;;
 esac
 
 cores=$(nproc); kernel=$(uname -r); dotnet_version=$(dotnet --version)
@@ -254,3 +289,4 @@ echo "| part | case | p50 | p99 | throughput | compared |"
 echo "|---|---|---:|---:|---:|---|"
 cat "$rows"
 if [[ -s $notes ]]; then echo; cat "$notes"; fi
+((${#failed[@]} == 0))
