@@ -15,6 +15,12 @@ NEEDED=(
   "util-linux:setpriv"    # drops to the sandbox uid; prlimit sets the rlimits
   "redis-server:redis-server"  # shared rate limits across gateway replicas (tests start their own on loopback)
   "curl:curl"             # run.sh's health wait
+  "prometheus:promtool"   # a real Prometheus scrapes the services; promtool checks and unit-tests the alert rules
+  "nodejs:node"           # validates the Kubernetes manifests against the API schemas (npm package kubernetes-models)
+  "npm:npm"
+  "sqlite3:sqlite3"       # deploy/backup: online backup of the audit database
+  "docker-registry:docker-registry"  # container images: a loopback registry serves the locally built base images
+  "skopeo:skopeo"         # ... and pushes them into it (no container engine is needed)
 )
 
 missing=()
