@@ -108,6 +108,8 @@ if [[ $kind == executor ]]; then
   mkdir -p "$root/var/lib/phoenix/sandbox"
   chmod 0711 "$root/var/lib/phoenix" "$root/var/lib/phoenix/sandbox"
 fi
+# libc-bin's trigger: the loader cache (the executor binds it into every sandbox).
+ldconfig -r "$root" 2>/dev/null || true
 # Nothing a container reads: documentation, manuals, translations.
 rm -rf "$root"/usr/share/{doc,man,info,lintian,locale}
 

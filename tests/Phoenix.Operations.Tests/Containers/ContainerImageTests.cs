@@ -104,4 +104,87 @@ public sealed class ContainerImageTests(ContainerImageBuild images) : IClassFixt
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task ExecutorImage_Started_RunsACommandInItsSandbox()
+    {
+        // As a privileged container would: the image's file system as the root of a private mount namespace (pivot_root:
+        // the kernel refuses user namespaces, which bubblewrap needs, to a chrooted process), /proc, /dev and /sys of the
+        // host, its environment and entrypoint; host network so that a gateway started by the test can forward to it.
+        var unshare = ExternalCommand.Require("unshare", "util-linux");
+        ExternalCommand.Require("pivot_root", "util-linux");
+        var root = Directory.CreateTempSubdirectory("phoenix-executor-image-").FullName;
+        var (grpc, metrics, http) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+        var cgroupParent = $"phoenix-test-{Guid.NewGuid():N}";
+        try
+        {
+            var rootfs = Path.Combine(root, "rootfs");
+            await images.Executor.UnpackAsync(rootfs);
+            Directory.CreateDirectory(Path.Combine(rootfs, ".oldroot"));
+            var env = new Dictionary<string, string>(images.Executor.Environment)
+            {
+                ["Phoenix__Executor__Listen"] = $"http://127.0.0.1:{grpc}",
+                ["Phoenix__Executor__MetricsListen"] = $"http://127.0.0.1:{metrics}",
+                ["Phoenix__Executor__Sandbox__CgroupParent"] = cgroupParent,
+            };
+            var command = string.Join(' ', env.Select(p => Quote($"{p.Key}={p.Value}")))
+                + " " + string.Join(' ', images.Executor.Config.GetProperty("Entrypoint").EnumerateArray().Select(e => Quote(e.GetString()!)));
+            var script = Path.Combine(root, "run.sh");
+            await File.WriteAllTextAsync(script, $"""
+                set -e
+                R={rootfs}
+                mount --bind "$R" "$R"
+                mount -t proc proc "$R/proc"
+                mount --rbind /dev "$R/dev"
+                mount --rbind /sys "$R/sys"
+                mount -t tmpfs tmpfs "$R/tmp"
+                mount -t tmpfs tmpfs "$R/var/lib/phoenix"
+                cd "$R"
+                pivot_root . .oldroot
+                cd {images.Executor.Config.GetProperty("WorkingDir").GetString()}
+                exec /usr/bin/env -i /bin/sh -c '/.oldroot/usr/bin/umount -l /.oldroot; exec /usr/bin/env {command.Replace("'", string.Empty, StringComparison.Ordinal)}'
+                """);
+            await using var executor = ServiceProcess.Start(unshare, ["--mount", "--propagation", "private", "--fork", "--kill-child", "bash", script], name: "executor image");
+            await executor.WaitForHttpAsync(new Uri($"http://127.0.0.1:{metrics}/readyz"), TimeSpan.FromSeconds(90));
+
+            var data = Path.Combine(root, "data");
+            Directory.CreateDirectory(data);
+            const string Key = "phx_executor-image-test-key-not-a-secret";
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key)));
+            await File.WriteAllTextAsync(Path.Combine(data, "keys.json"), $$"""{"keys":[{"id":"smoke","hash":"sha256:{{hash}}","permissions":["execute"]}]}""");
+            await using var gateway = ServiceProcess.StartDll("Phoenix.Gateway.dll",
+                [$"--Phoenix:Gateway:Listen=http://127.0.0.1:{http}", $"--Phoenix:Gateway:DataDir={data}",
+                 "--Phoenix:Gateway:Forwarding:Executors:0:Name=image", $"--Phoenix:Gateway:Forwarding:Executors:0:Address=http://127.0.0.1:{grpc}"], name: "gateway");
+            await gateway.WaitForHttpAsync(new Uri($"http://127.0.0.1:{http}/readyz"), TimeSpan.FromSeconds(90));
+
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromSeconds(60) };
+            client.DefaultRequestHeaders.Add("X-Phoenix-Api-Key", Key);
+            using var response = await client.PostAsync("api/v1/execute", new StringContent("""{"command":"python3","args":["-c","import os; print(6*7, os.getuid())"]}""", Encoding.UTF8, "application/json"));
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            Assert.True(body.Contains("\"status\":\"succeeded\"", StringComparison.Ordinal) && body.Contains("\"stdout\":\"42 1000\\n\"", StringComparison.Ordinal), body + "\n" + executor.Tail());
+        }
+        finally
+        {
+            foreach (var controller in new[] { "memory", "pids", "cpu,cpuacct", "cpu", "cpuacct" })
+            {
+                var dir = Path.Combine("/sys/fs/cgroup", controller, cgroupParent);
+                if (Directory.Exists(dir))
+                {
+                    try
+                    {
+                        Directory.Delete(dir);
+                    }
+                    catch (IOException)
+                    {
+                        // not empty: the executor removes its run groups itself
+                    }
+                }
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string Quote(string value) => "'" + value.Replace("'", string.Empty, StringComparison.Ordinal) + "'";
 }
