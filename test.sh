@@ -21,6 +21,7 @@ NEEDED=(
   "sqlite3:sqlite3"       # deploy/backup: online backup of the audit database
   "docker-registry:docker-registry"  # container images: a loopback registry serves the locally built base images
   "skopeo:skopeo"         # ... and pushes them into it (no container engine is needed)
+  "wrk:wrk"               # the gateway benchmark's load generator (its smoke test runs the bench's wrk script)
 )
 
 missing=()
