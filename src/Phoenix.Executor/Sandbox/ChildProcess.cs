@@ -21,45 +21,15 @@ internal static class ChildProcess
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        using var process = await StartAsync(startInfo).ConfigureAwait(false);
-        return await SuperviseAsync(process, [stdin ?? ReadOnlyMemory<byte>.Empty], limits, sink, kill, time, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Starts <paramref name="startInfo"/> with all three streams redirected, on the sandbox starter thread.</summary>
-    public static async Task<Process> StartAsync(ProcessStartInfo startInfo)
-    {
         startInfo.RedirectStandardInput = true;
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
         startInfo.UseShellExecute = false;
-        var process = new Process { StartInfo = startInfo };
-        try
-        {
-            await ProcessStarter.StartAsync(process).ConfigureAwait(false);
-        }
-        catch
-        {
-            process.Dispose();
-            throw;
-        }
 
-        return process;
-    }
-
-    /// <summary>
-    /// Supervises a started process: writes <paramref name="input"/> (in order) to its stdin and closes it, captures
-    /// both streams, and kills it on timeout (counted from this call), output overflow or cancellation.
-    /// </summary>
-    public static async Task<ChildExit> SuperviseAsync(
-        Process process,
-        IReadOnlyList<ReadOnlyMemory<byte>> input,
-        RunLimits limits,
-        IOutputSink? sink,
-        Action<Process> kill,
-        TimeProvider time,
-        CancellationToken cancellationToken)
-    {
+        using var process = new Process { StartInfo = startInfo };
         var started = time.GetTimestamp();
+        await ProcessStarter.StartAsync(process).ConfigureAwait(false);
+
         var timedOut = false;
         var overflow = false;
         var cancelled = false;
@@ -96,7 +66,7 @@ internal static class ChildProcess
             Kill();
         });
         var pumps = Task.WhenAll(stdout.PumpAsync(drain.Token), stderr.PumpAsync(drain.Token));
-        var feed = FeedAsync(process.StandardInput.BaseStream, input);
+        var feed = FeedAsync(process.StandardInput.BaseStream, stdin);
 
         await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         var wall = time.GetElapsedTime(started);
@@ -115,16 +85,13 @@ internal static class ChildProcess
             stdout.Text, stderr.Text, stdout.Truncated, stderr.Truncated, wall);
     }
 
-    private static async Task FeedAsync(Stream stdin, IReadOnlyList<ReadOnlyMemory<byte>> input)
+    private static async Task FeedAsync(Stream input, ReadOnlyMemory<byte>? stdin)
     {
         try
         {
-            foreach (var data in input)
+            if (stdin is { Length: > 0 } data)
             {
-                if (data.Length > 0)
-                {
-                    await stdin.WriteAsync(data).ConfigureAwait(false);
-                }
+                await input.WriteAsync(data).ConfigureAwait(false);
             }
         }
         catch (IOException)
@@ -135,7 +102,7 @@ internal static class ChildProcess
         {
             try
             {
-                await stdin.DisposeAsync().ConfigureAwait(false);
+                await input.DisposeAsync().ConfigureAwait(false);
             }
             catch (IOException)
             {
