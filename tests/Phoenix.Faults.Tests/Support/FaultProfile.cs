@@ -12,7 +12,6 @@ internal sealed record FaultProfile
     {
         Name = "short",
         SaturationWarmUp = TimeSpan.FromSeconds(10),
-        SaturationWarmUpLimit = TimeSpan.FromSeconds(90),
         SaturationSteady = TimeSpan.FromSeconds(20),
         FaultCycles = 1,
         LoadAroundFault = TimeSpan.FromSeconds(3),
@@ -24,7 +23,6 @@ internal sealed record FaultProfile
     {
         Name = "full",
         SaturationWarmUp = TimeSpan.FromSeconds(20),
-        SaturationWarmUpLimit = TimeSpan.FromSeconds(180),
         SaturationSteady = TimeSpan.FromSeconds(60),
         FaultCycles = 3,
         LoadAroundFault = TimeSpan.FromSeconds(10),
@@ -37,11 +35,8 @@ internal sealed record FaultProfile
 
     public required string Name { get; init; }
 
-    /// <summary>Least load before memory is first measured: JIT, thread pool, connection pools and GC budgets settle.</summary>
+    /// <summary>Load before memory is first measured: JIT, thread pool, connection pools and GC budgets settle.</summary>
     public required TimeSpan SaturationWarmUp { get; init; }
-
-    /// <summary>Most warm-up, when memory does not stop rising earlier.</summary>
-    public required TimeSpan SaturationWarmUpLimit { get; init; }
 
     /// <summary>Load at the saturation point over which memory must stay flat.</summary>
     public required TimeSpan SaturationSteady { get; init; }
