@@ -8,6 +8,7 @@ using Phoenix.Hosting.Tests.Support;
 namespace Phoenix.Hosting.Tests.Telemetry;
 
 /// <summary>What <see cref="MetricsDefaults"/> adds, as Prometheus scrapes it from a real service-defaults host.</summary>
+[Collection(ProcessWideMetricsCollection.Name)]
 public sealed partial class MetricsDefaultsTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
