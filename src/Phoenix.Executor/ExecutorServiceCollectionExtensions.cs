@@ -8,6 +8,7 @@ using Phoenix.Executor.Grpc;
 using Phoenix.Executor.Policy;
 using Phoenix.Executor.Runs;
 using Phoenix.Executor.Sandbox;
+using Phoenix.Executor.Sandbox.Pool;
 using Phoenix.Hosting;
 
 namespace Phoenix.Executor;
@@ -40,10 +41,16 @@ public static class ExecutorServiceCollectionExtensions
             services.AddReloadableOptions<PolicyOptions>("executor-policy", sp => sp.GetRequiredService<IConfiguration>().GetSection(PolicyOptions.SectionName));
         }
 
+        services.AddReloadableOptions<WarmPoolOptions>("executor-warm-pool", sp => sp.GetRequiredService<IConfiguration>().GetSection(WarmPoolOptions.SectionName));
         services.TryAddSingleton<PolicyStore>();
+        services.TryAddSingleton(CreateBubblewrap);
+        services.TryAddSingleton<WarmSandboxPool>();
         services.TryAddSingleton(CreateSandbox);
         services.TryAddSingleton<RunCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<RunCoordinator>());
+
+        // After the coordinator: its start removes stale sandboxes before the pool fills; its drain ends before the pool stops.
+        services.AddHostedService<WarmPoolLifetime>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 64 * 1024 * 1024);
         services.AddGrpcHealthChecks();
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureEndpoints(kestrel, context.Configuration));
@@ -70,11 +77,16 @@ public static class ExecutorServiceCollectionExtensions
     private static ISandbox CreateSandbox(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<SandboxOptions>>().Value;
-        var time = services.GetRequiredService<TimeProvider>();
-        var root = options.Root ?? DefaultRoot(services.GetRequiredService<IConfiguration>());
         return options.Mode == SandboxMode.Unsandboxed
-            ? new UnsandboxedProcess(root, time)
-            : new BubblewrapSandbox(options, root, time, services.GetRequiredService<ILogger<BubblewrapSandbox>>());
+            ? new UnsandboxedProcess(options.Root ?? DefaultRoot(services.GetRequiredService<IConfiguration>()), services.GetRequiredService<TimeProvider>())
+            : new PooledSandbox(services.GetRequiredService<BubblewrapSandbox>(), services.GetRequiredService<WarmSandboxPool>());
+    }
+
+    private static BubblewrapSandbox CreateBubblewrap(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<SandboxOptions>>().Value;
+        var root = options.Root ?? DefaultRoot(services.GetRequiredService<IConfiguration>());
+        return new BubblewrapSandbox(options, root, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BubblewrapSandbox>>());
     }
 
     private static string DefaultRoot(IConfiguration configuration)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Phoenix.Executor.Policy;
+using Phoenix.Executor.Sandbox.Pool;
 using Phoenix.Executor.Sandbox.Seccomp;
 
 namespace Phoenix.Executor.Sandbox;
@@ -13,7 +14,8 @@ namespace Phoenix.Executor.Sandbox;
 /// cgroup and mount namespaces; read-only system directories; the workdir as the only writable place; a
 /// size-capped /tmp; seccomp; no nested user namespaces). The timeout, an output flood or a cancellation
 /// kills bubblewrap (its pid-namespace init dies with it, taking every process of the run) and sweeps
-/// the cgroup; the cgroup and workdir are removed before the result is returned.
+/// the cgroup; the cgroup and workdir are removed before the result is returned. The same launch chain, with a
+/// waiting helper as bubblewrap's command, makes the warm sandboxes of the pool (<c>BubblewrapSandbox.Warm.cs</c>).
 /// </summary>
 internal sealed partial class BubblewrapSandbox : ISandbox
 {
@@ -27,10 +29,16 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     private readonly string _root;
     private readonly string _seccompPath;
     private readonly bool _cgroups;
-    private readonly bool _root_;
+    private readonly bool _isRoot;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string[] _systemBinds;
+
+    /// <summary>The environment every command starts with, before the request's variables (which may not replace these).</summary>
+    internal static readonly IReadOnlyList<KeyValuePair<string, string>> BaseEnvironment =
+    [
+        new("PATH", "/usr/local/bin:/usr/bin:/bin"), new("HOME", "/work"), new("TMPDIR", "/tmp"), new("LANG", "C.UTF-8"),
+    ];
 
     public BubblewrapSandbox(SandboxOptions options, string root, TimeProvider time, ILogger<BubblewrapSandbox> logger)
     {
@@ -38,7 +46,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         _root = root;
         _time = time;
         _logger = logger;
-        _root_ = Native.IsRoot;
+        _isRoot = Native.IsRoot;
         _cgroups = CgroupV1.IsAvailable(options.CgroupRoot);
         if (!File.Exists(options.BwrapPath))
         {
@@ -56,13 +64,15 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         {
             LogNoCgroups(_logger, options.CgroupRoot);
         }
+
+        SupportsWarm = CanHostHelper(_systemBinds);
     }
 
     public bool UsesCgroups => _cgroups;
 
     public async Task<SandboxResult> RunAsync(RunSpec run, IOutputSink? output, CancellationToken cancellationToken)
     {
-        var key = "run-" + Guid.NewGuid().ToString("N");
+        var key = NewKey();
         var setup = _time.GetTimestamp();
         var statusPath = Path.Join(_root, key + ".status");
         var argsPath = Path.Join(_root, key + ".args");
@@ -79,7 +89,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
                         run.Limits.MemoryMb * 1_048_576L, run.Limits.MaxProcesses + 2, run.Limits.CpuPercent);
                 }
 
-                workdir = Workdir.Create(_root, key, run, (uint)_options.HostUid, (uint)_options.HostGid, mount: _root_);
+                workdir = Workdir.Create(_root, key, run, (uint)_options.HostUid, (uint)_options.HostGid, mount: _isRoot);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -87,7 +97,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
                 return new SandboxResult { Outcome = RunOutcome.SandboxError, Error = "The sandbox could not be prepared." };
             }
 
-            var startInfo = BuildStartInfo(run, workdir.Path, cgroup, statusPath, argsPath);
+            var startInfo = BuildStartInfo(LaunchPlan.For(run), workdir.Path, cgroup, statusPath, argsPath);
             var startLatency = _time.GetElapsedTime(setup);
             ChildExit exit;
             try
@@ -103,42 +113,45 @@ internal sealed partial class BubblewrapSandbox : ISandbox
 
             await SweepAsync(cgroup).ConfigureAwait(false);
             var started = File.Exists(statusPath) && File.ReadAllText(statusPath).Contains("\"child-pid\"", StringComparison.Ordinal);
-            return Classify(run, exit, cgroup, started, startLatency);
+            return Classify(run, exit, cgroup, started, startLatency, warm: false);
         }
         finally
         {
-            workdir?.Dispose();
-            if (cgroup is not null)
-            {
-                await SweepAsync(cgroup).ConfigureAwait(false);
-                if (!cgroup.TryDelete())
-                {
-                    LogCgroupLeft(_logger, key);
-                }
-            }
-
-            File.Delete(statusPath);
-            File.Delete(argsPath);
+            await TeardownAsync(key, cgroup, workdir, statusPath, argsPath).ConfigureAwait(false);
         }
     }
 
-    public void CleanUpStale()
+    public void CleanUpStale() => CleanUpStale(keep: null);
+
+    /// <summary>
+    /// Removes the workdirs, per-run files and cgroups a crash left behind: every <c>run-*</c> entry, warm sandboxes of
+    /// an earlier process included (they are named like runs), except the keys <paramref name="keep"/> accepts.
+    /// </summary>
+    public void CleanUpStale(Func<string, bool>? keep)
     {
         var removed = 0;
         foreach (var dir in Directory.EnumerateDirectories(_root, "run-*"))
         {
-            Workdir.Remove(dir, maybeMounted: _root_);
+            if (keep?.Invoke(Path.GetFileName(dir)) == true)
+            {
+                continue;
+            }
+
+            Workdir.Remove(dir, maybeMounted: _isRoot);
             removed++;
         }
 
         foreach (var leftover in Directory.EnumerateFiles(_root, "run-*.status").Concat(Directory.EnumerateFiles(_root, "run-*.args")))
         {
-            File.Delete(leftover);
+            if (keep?.Invoke(Path.GetFileNameWithoutExtension(leftover)) != true)
+            {
+                File.Delete(leftover);
+            }
         }
 
         if (_cgroups)
         {
-            removed += CgroupV1.CleanUpStale(_options.CgroupRoot, _options.CgroupParent);
+            removed += CgroupV1.CleanUpStale(_options.CgroupRoot, _options.CgroupParent, keep);
         }
 
         if (removed > 0)
@@ -148,10 +161,10 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     }
 
     /// <summary>
-    /// The launch command line for <paramref name="run"/>. bubblewrap's options go to <paramref name="argsPath"/>
+    /// The launch command line for <paramref name="plan"/>. bubblewrap's options go to <paramref name="argsPath"/>
     /// (written here, mode 0600, read on fd 5 via <c>--args</c>); only the command and its arguments stay on argv.
     /// </summary>
-    internal ProcessStartInfo BuildStartInfo(RunSpec run, string workdir, CgroupV1? cgroup, string statusPath, string argsPath)
+    internal ProcessStartInfo BuildStartInfo(LaunchPlan plan, string workdir, CgroupV1? cgroup, string statusPath, string argsPath)
     {
         var info = new ProcessStartInfo("/bin/sh");
         info.Environment.Clear();
@@ -164,15 +177,14 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         a.Add(statusPath);
         a.Add(argsPath);
 
-        var cpuSeconds = (run.Limits.TimeoutMs / 1000) + 2;
         a.Add("/usr/bin/prlimit");
-        a.Add(Invariant($"--cpu={cpuSeconds}"));
-        a.Add(Invariant($"--fsize={run.Policy.MaxFileSizeMb * 1_048_576L}"));
-        a.Add(Invariant($"--nofile={run.Policy.MaxOpenFiles}"));
+        a.Add(plan.CpuSeconds is { } cpuSeconds ? Invariant($"--cpu={cpuSeconds}") : "--cpu=unlimited");
+        a.Add(Invariant($"--fsize={plan.Shape.MaxFileSizeMb * 1_048_576L}"));
+        a.Add(Invariant($"--nofile={plan.Shape.MaxOpenFiles}"));
         a.Add("--core=0");
         a.Add("--");
 
-        if (_root_)
+        if (_isRoot)
         {
             a.Add("/usr/bin/setpriv");
             a.Add(Invariant($"--reuid={_options.HostUid}"));
@@ -188,17 +200,16 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         a.Add("--args");
         a.Add("5");
         a.Add("--");
-        a.Add(run.CommandPath);
-        foreach (var arg in run.Args)
+        foreach (var arg in plan.Command)
         {
             a.Add(arg);
         }
 
-        WriteOptions(argsPath, BubblewrapOptions(run, workdir));
+        WriteOptions(argsPath, BubblewrapOptions(plan, workdir));
         return info;
     }
 
-    private List<string> BubblewrapOptions(RunSpec run, string workdir)
+    private List<string> BubblewrapOptions(LaunchPlan plan, string workdir)
     {
         var o = new List<string>
         {
@@ -225,18 +236,14 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             }
         }
 
-        var tmpBytes = Invariant($"{run.Policy.TmpSizeMb * 1_048_576L}");
+        var tmpBytes = Invariant($"{plan.Shape.TmpSizeMb * 1_048_576L}");
         o.AddRange(["--proc", "/proc", "--dev", "/dev"]);
         o.AddRange(["--size", tmpBytes, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]);
         o.AddRange(["--size", tmpBytes, "--tmpfs", "/tmp"]);
         o.AddRange(["--bind", workdir, "/work"]);
-        o.AddRange(["--chdir", run.WorkingDirectory.Length == 0 ? "/work" : "/work/" + run.WorkingDirectory]);
+        o.AddRange(["--chdir", plan.Directory]);
         o.Add("--clearenv");
-        o.AddRange(["--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin"]);
-        o.AddRange(["--setenv", "HOME", "/work"]);
-        o.AddRange(["--setenv", "TMPDIR", "/tmp"]);
-        o.AddRange(["--setenv", "LANG", "C.UTF-8"]);
-        foreach (var (name, value) in run.Env)
+        foreach (var (name, value) in plan.Environment)
         {
             o.AddRange(["--setenv", name, value]);
         }
@@ -265,6 +272,25 @@ internal sealed partial class BubblewrapSandbox : ISandbox
 
     private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 
+    private static string NewKey() => "run-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Removes what a sandbox held: its workdir (unmounted), its cgroup (swept empty first) and its files.</summary>
+    private async Task TeardownAsync(string key, CgroupV1? cgroup, Workdir? workdir, string statusPath, string argsPath)
+    {
+        workdir?.Dispose();
+        if (cgroup is not null)
+        {
+            await SweepAsync(cgroup).ConfigureAwait(false);
+            if (!cgroup.TryDelete())
+            {
+                LogCgroupLeft(_logger, key);
+            }
+        }
+
+        File.Delete(statusPath);
+        File.Delete(argsPath);
+    }
+
     private static void Kill(Process process, CgroupV1? cgroup)
     {
         try
@@ -292,7 +318,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
     }
 
-    private SandboxResult Classify(RunSpec run, ChildExit exit, CgroupV1? cgroup, bool started, TimeSpan startLatency)
+    private SandboxResult Classify(RunSpec run, ChildExit exit, CgroupV1? cgroup, bool started, TimeSpan startLatency, bool warm)
     {
         var usage = new RunUsage(
             (long)exit.Wall.TotalMilliseconds,
@@ -330,9 +356,12 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
 
         // bubblewrap reports its own set-up failures on stderr as "bwrap: …" and exits 1; the status file's child-pid
-        // is written before the child mounts anything, so it alone does not prove the command started. (A command
-        // can imitate this to have its own failure reported as sandbox_error; it cannot do the reverse.)
-        if (!started || (exit.ExitCode == 1 && exit.Stderr.StartsWith("bwrap: ", StringComparison.Ordinal)))
+        // is written before the child mounts anything, so it alone does not prove the command started. A warm
+        // sandbox's helper reports a failure before its exec the same way with its own prefix. (A command can imitate
+        // either to have its own failure reported as sandbox_error; it cannot do the reverse.)
+        var setupFailed = exit.ExitCode == 1
+            && (exit.Stderr.StartsWith("bwrap: ", StringComparison.Ordinal) || (warm && exit.Stderr.StartsWith(WarmHelper.ErrorPrefix, StringComparison.Ordinal)));
+        if (!started || setupFailed)
         {
             LogNotStarted(_logger, run.RunId, exit.ExitCode, exit.Stderr.Length > 512 ? exit.Stderr[..512] : exit.Stderr);
             return result with { Outcome = RunOutcome.SandboxError, Stdout = string.Empty, Stderr = string.Empty, Error = "The sandbox failed to start the command." };

@@ -35,13 +35,39 @@ internal sealed class CgroupV1
             Directory.CreateDirectory(group.Dir(controller));
         }
 
-        group.Write("memory", "memory.limit_in_bytes", memoryBytes);
-        group.TryWrite("memory", "memory.memsw.limit_in_bytes", memoryBytes);
         group.Write("memory", "memory.swappiness", 0);
-        group.Write("pids", "pids.max", maxTasks);
-        group.Write("cpu", "cpu.cfs_period_us", CpuPeriodMicros);
-        group.Write("cpu", "cpu.cfs_quota_us", Math.Max(1_000, CpuPeriodMicros * cpuPercent / 100));
+        group.ApplyLimits(memoryBytes, maxTasks, cpuPercent);
         return group;
+    }
+
+    /// <summary>
+    /// Sets the memory (and memory+swap), task and CPU limits of the group, raising or lowering. Lowering the memory
+    /// limit below what the group uses fails with an <see cref="IOException"/> (EBUSY) after the kernel tried to reclaim.
+    /// </summary>
+    public void ApplyLimits(long memoryBytes, int maxTasks, int cpuPercent)
+    {
+        // v1 keeps memsw.limit >= limit at every step: lower the limit first, raise memsw first.
+        if (memoryBytes < Read("memory", "memory.limit_in_bytes"))
+        {
+            Write("memory", "memory.limit_in_bytes", memoryBytes);
+            TryWrite("memory", "memory.memsw.limit_in_bytes", memoryBytes);
+        }
+        else
+        {
+            TryWrite("memory", "memory.memsw.limit_in_bytes", memoryBytes);
+            Write("memory", "memory.limit_in_bytes", memoryBytes);
+        }
+
+        Write("pids", "pids.max", maxTasks);
+        Write("cpu", "cpu.cfs_period_us", CpuPeriodMicros);
+        Write("cpu", "cpu.cfs_quota_us", Math.Max(1_000, CpuPeriodMicros * cpuPercent / 100));
+    }
+
+    /// <summary>Starts CPU and peak-memory accounting afresh (what was used before does not count).</summary>
+    public void ResetAccounting()
+    {
+        Write("cpuacct", "cpuacct.usage", 0);
+        Write("memory", "memory.max_usage_in_bytes", 0);
     }
 
     public long CpuNanoseconds => Read("cpuacct", "cpuacct.usage");
@@ -100,8 +126,11 @@ internal sealed class CgroupV1
     /// <summary>Removes the group's directories; false while tasks remain.</summary>
     public bool TryDelete() => TryDelete(_root, _relative);
 
-    /// <summary>Removes every run group under <paramref name="parent"/> (left by a crash), killing what is left in them.</summary>
-    public static int CleanUpStale(string root, string parent)
+    /// <summary>
+    /// Removes every run group under <paramref name="parent"/> (left by a crash), killing what is left in them, except
+    /// the groups whose name <paramref name="keep"/> accepts (sandboxes a live pool already owns).
+    /// </summary>
+    public static int CleanUpStale(string root, string parent, Func<string, bool>? keep = null)
     {
         var parentDir = System.IO.Path.Join(root, "pids", parent);
         if (!Directory.Exists(parentDir))
@@ -112,8 +141,19 @@ internal sealed class CgroupV1
         var removed = 0;
         foreach (var dir in Directory.EnumerateDirectories(parentDir))
         {
-            var group = new CgroupV1(root, System.IO.Path.Join(parent, System.IO.Path.GetFileName(dir)));
-            group.KillAll();
+            var name = System.IO.Path.GetFileName(dir);
+            if (keep?.Invoke(name) == true)
+            {
+                continue;
+            }
+
+            // SIGKILLed tasks leave the group in their exit path, a moment later: keep sweeping (briefly) until it is empty.
+            var group = new CgroupV1(root, System.IO.Path.Join(parent, name));
+            for (var i = 0; i < 1_000 && group.KillAll() > 0; i++)
+            {
+                Thread.Yield();
+            }
+
             removed += group.TryDelete() ? 1 : 0;
         }
 

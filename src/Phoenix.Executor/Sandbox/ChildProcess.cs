@@ -21,15 +21,45 @@ internal static class ChildProcess
         TimeProvider time,
         CancellationToken cancellationToken)
     {
+        using var process = await StartAsync(startInfo).ConfigureAwait(false);
+        return await SuperviseAsync(process, [stdin ?? ReadOnlyMemory<byte>.Empty], limits, sink, kill, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts <paramref name="startInfo"/> with all three streams redirected, on the sandbox starter thread.</summary>
+    public static async Task<Process> StartAsync(ProcessStartInfo startInfo)
+    {
         startInfo.RedirectStandardInput = true;
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
         startInfo.UseShellExecute = false;
+        var process = new Process { StartInfo = startInfo };
+        try
+        {
+            await ProcessStarter.StartAsync(process).ConfigureAwait(false);
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
 
-        using var process = new Process { StartInfo = startInfo };
+        return process;
+    }
+
+    /// <summary>
+    /// Supervises a started process: writes <paramref name="input"/> (in order) to its stdin and closes it, captures
+    /// both streams, and kills it on timeout (counted from this call), output overflow or cancellation.
+    /// </summary>
+    public static async Task<ChildExit> SuperviseAsync(
+        Process process,
+        IReadOnlyList<ReadOnlyMemory<byte>> input,
+        RunLimits limits,
+        IOutputSink? sink,
+        Action<Process> kill,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
-        await ProcessStarter.StartAsync(process).ConfigureAwait(false);
-
         var timedOut = false;
         var overflow = false;
         var cancelled = false;
@@ -66,7 +96,7 @@ internal static class ChildProcess
             Kill();
         });
         var pumps = Task.WhenAll(stdout.PumpAsync(drain.Token), stderr.PumpAsync(drain.Token));
-        var feed = FeedAsync(process.StandardInput.BaseStream, stdin);
+        var feed = FeedAsync(process.StandardInput.BaseStream, input);
 
         await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         var wall = time.GetElapsedTime(started);
@@ -85,13 +115,16 @@ internal static class ChildProcess
             stdout.Text, stderr.Text, stdout.Truncated, stderr.Truncated, wall);
     }
 
-    private static async Task FeedAsync(Stream input, ReadOnlyMemory<byte>? stdin)
+    private static async Task FeedAsync(Stream stdin, IReadOnlyList<ReadOnlyMemory<byte>> input)
     {
         try
         {
-            if (stdin is { Length: > 0 } data)
+            foreach (var data in input)
             {
-                await input.WriteAsync(data).ConfigureAwait(false);
+                if (data.Length > 0)
+                {
+                    await stdin.WriteAsync(data).ConfigureAwait(false);
+                }
             }
         }
         catch (IOException)
@@ -102,7 +135,7 @@ internal static class ChildProcess
         {
             try
             {
-                await input.DisposeAsync().ConfigureAwait(false);
+                await stdin.DisposeAsync().ConfigureAwait(false);
             }
             catch (IOException)
             {

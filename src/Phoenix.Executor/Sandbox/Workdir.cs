@@ -11,12 +11,16 @@ namespace Phoenix.Executor.Sandbox;
 internal sealed class Workdir : IDisposable
 {
     private readonly bool _mounted;
+    private readonly uint _uid;
+    private readonly uint _gid;
     private bool _disposed;
 
-    private Workdir(string path, bool mounted)
+    private Workdir(string path, bool mounted, uint uid, uint gid)
     {
         Path = path;
         _mounted = mounted;
+        _uid = uid;
+        _gid = gid;
     }
 
     public string Path { get; }
@@ -24,36 +28,50 @@ internal sealed class Workdir : IDisposable
     /// <summary>Creates the workdir for <paramref name="run"/> and writes its files.</summary>
     public static Workdir Create(string root, string key, RunSpec run, uint uid, uint gid, bool mount)
     {
-        var path = System.IO.Path.Join(root, key);
-        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var workdir = new Workdir(path, mount);
+        var workdir = CreateEmpty(root, key, run.Policy.WorkdirSizeMb, uid, gid, mount);
         try
         {
-            if (mount)
-            {
-                var data = $"size={run.Policy.WorkdirSizeMb}m,mode=0700,uid={uid},gid={gid}";
-                if (Native.Mount("tmpfs", path, "tmpfs", Native.MsNoSuid | Native.MsNoDev, data) != 0)
-                {
-                    throw new IOException($"mount tmpfs on the workdir failed: {Native.LastError()}");
-                }
-            }
-
-            foreach (var file in run.Files)
-            {
-                workdir.Write(file, uid, gid, chown: mount);
-            }
-
-            if (run.WorkingDirectory.Length > 0)
-            {
-                workdir.CreateDirectories(run.WorkingDirectory, uid, gid, chown: mount);
-            }
-
+            workdir.AddFiles(run);
             return workdir;
         }
         catch
         {
             workdir.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Creates an empty workdir (a fresh tmpfs of <paramref name="sizeMb"/> MiB when <paramref name="mount"/>).</summary>
+    public static Workdir CreateEmpty(string root, string key, int sizeMb, uint uid, uint gid, bool mount)
+    {
+        var path = System.IO.Path.Join(root, key);
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var workdir = new Workdir(path, mount, uid, gid);
+        if (mount)
+        {
+            var data = $"size={sizeMb}m,mode=0700,uid={uid},gid={gid}";
+            if (Native.Mount("tmpfs", path, "tmpfs", Native.MsNoSuid | Native.MsNoDev, data) != 0)
+            {
+                var error = Native.LastError();
+                workdir.Dispose();
+                throw new IOException($"mount tmpfs on the workdir failed: {error}");
+            }
+        }
+
+        return workdir;
+    }
+
+    /// <summary>Writes <paramref name="run"/>'s files and creates its working directory.</summary>
+    public void AddFiles(RunSpec run)
+    {
+        foreach (var file in run.Files)
+        {
+            Write(file, _uid, _gid, chown: _mounted);
+        }
+
+        if (run.WorkingDirectory.Length > 0)
+        {
+            CreateDirectories(run.WorkingDirectory, _uid, _gid, chown: _mounted);
         }
     }
 

@@ -7,7 +7,7 @@ namespace Phoenix.Executor.Tests.Sandbox;
 
 // Escapes: writing outside the workdir, the network, privileges, namespaces, mounts, ptrace, the
 // terminal, planted symlinks and inherited descriptors.
-public sealed partial class HostileBatteryTests
+public abstract partial class HostileBatteryTests
 {
     // r(result): prints "<return value> <errno>" of a libc call made through ctypes.
     private const string Libc = """

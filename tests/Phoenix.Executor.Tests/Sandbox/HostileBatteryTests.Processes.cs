@@ -3,7 +3,7 @@ using Phoenix.Contracts.Executor;
 namespace Phoenix.Executor.Tests.Sandbox;
 
 // Processes that try to outlive their run, to see the host's or another run's, or to leave state behind.
-public sealed partial class HostileBatteryTests
+public abstract partial class HostileBatteryTests
 {
     [Fact]
     public async Task Execute_SetsidOrphan_RunReturnsAndOrphanIsKilled()

@@ -5,7 +5,7 @@ using Phoenix.Contracts.Executor;
 namespace Phoenix.Executor.Tests.Sandbox;
 
 // Hostile requests: refused before anything runs (the helper then checks no workdir was even made).
-public sealed partial class HostileBatteryTests
+public abstract partial class HostileBatteryTests
 {
     [Theory]
     [InlineData("LD_PRELOAD")]

@@ -5,7 +5,7 @@ using Phoenix.Contracts.Executor;
 namespace Phoenix.Executor.Tests.Sandbox;
 
 // Resource exhaustion: processes, threads, memory, disk, file size, output, CPU, time.
-public sealed partial class HostileBatteryTests
+public abstract partial class HostileBatteryTests
 {
     [Fact]
     public async Task Execute_ForkBomb_IsContainedAndLeavesNothing()

@@ -1,11 +1,9 @@
 using Phoenix.Contracts.Executor;
-using Phoenix.Executor.Tests.Sandbox.Hostile;
-using Phoenix.Executor.Tests.Support;
 
 namespace Phoenix.Executor.Tests.Sandbox;
 
 // Reading what belongs to the host: files, the service's environment.
-public sealed partial class HostileBatteryTests
+public abstract partial class HostileBatteryTests
 {
     [Theory]
     [InlineData("/etc/shadow")]
@@ -41,7 +39,7 @@ public sealed partial class HostileBatteryTests
         Environment.SetEnvironmentVariable(name, canary);
         try
         {
-            await using var host = await ExecutorHost.StartAsync(HostileFixture.Settings());
+            await using var host = await fixture.StartHostAsync();
 
             var result = await ExecuteAsync(host, Sh(
                 "for p in /proc/[0-9]*; do echo \"$p\"; tr '\\0' '\\n' < $p/environ; done; env; cat /proc/self/mountinfo"));

@@ -18,11 +18,12 @@ namespace Phoenix.Executor.Tests.Sandbox;
 /// leaves its cgroup in the kernel's exit path, and zombies are not counted, so by the time the answer
 /// arrives nothing of the run may be alive. A survivor here is a real leak, not a race.
 /// Processes of the sandbox uid are filtered by <see cref="SandboxSurvivors"/> only to ignore sandboxes
-/// that another test process on the same machine is running at the same time.
+/// that another test process on the same machine is running at the same time, and the warm sandboxes a pool holds.
+/// The battery runs in both modes (<see cref="HostileBatteryColdTests"/>, <see cref="HostileBatteryPooledTests"/>);
+/// in the pooled one, every run it makes must have run in a warm sandbox.
 /// </remarks>
 [SupportedOSPlatform("linux")]
-[Collection(HostileBatteryCollection.Name)]
-public sealed partial class HostileBatteryTests(HostileFixture fixture, ITestOutputHelper output) : IClassFixture<HostileFixture>
+public abstract partial class HostileBatteryTests(HostileFixture fixture, ITestOutputHelper output)
 {
     private const string Python = "python3";
 
@@ -31,7 +32,7 @@ public sealed partial class HostileBatteryTests(HostileFixture fixture, ITestOut
     /// <summary>Nothing of the run is left, and the executor still serves an ordinary run.</summary>
     private static async Task AssertLeavesNothingAsync(ExecutorHost host)
     {
-        Assert.Empty(SandboxSurvivors.List());
+        SandboxSurvivors.AssertNone();
         Assert.Empty(host.Workdirs());
         Assert.Empty(host.Cgroups());
 
@@ -39,7 +40,7 @@ public sealed partial class HostileBatteryTests(HostileFixture fixture, ITestOut
 
         Assert.Equal(RunStatus.Succeeded, next.Status);
         Assert.Equal("ok\n", next.Stdout);
-        Assert.Empty(SandboxSurvivors.List());
+        SandboxSurvivors.AssertNone();
         Assert.Empty(host.Workdirs());
         Assert.Empty(host.Cgroups());
     }
@@ -59,11 +60,20 @@ public sealed partial class HostileBatteryTests(HostileFixture fixture, ITestOut
 
     private Task<ExecuteResult> ExecuteAsync(ExecuteRequest request) => ExecuteAsync(Host, request);
 
-    /// <summary>Runs <paramref name="request"/>; the observed result goes to the test output, for the record.</summary>
+    /// <summary>
+    /// Runs <paramref name="request"/>; the observed result goes to the test output, for the record. In the pooled
+    /// mode a run that reached the sandbox must have run warm.
+    /// </summary>
     private async Task<ExecuteResult> ExecuteAsync(ExecutorHost host, ExecuteRequest request)
     {
+        var (hits, misses) = (host.Pool?.Hits ?? 0, host.Pool?.Misses ?? 0);
         var result = await host.Client.ExecuteAsync(request, deadline: DateTime.UtcNow.AddMinutes(1));
         output.WriteLine(Describe(result) + $" wall={result.Usage.WallMs}ms cpu={result.Usage.CpuMs}ms peak={result.Usage.PeakMemoryBytes}");
+        if (fixture.Pooled)
+        {
+            Assert.True(host.Pool!.Hits == hits + 1 && host.Pool.Misses == misses, $"The run did not run warm (hits {hits} → {host.Pool.Hits}, misses {misses} → {host.Pool.Misses}).");
+        }
+
         return result;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.Versioning;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -7,6 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Phoenix.Contracts.Executor;
+using Phoenix.Executor.Sandbox;
+using Phoenix.Executor.Sandbox.Pool;
 using Phoenix.Hosting;
 
 namespace Phoenix.Executor.Tests.Support;
@@ -15,12 +18,18 @@ namespace Phoenix.Executor.Tests.Support;
 /// A real executor: Kestrel on an ephemeral loopback port, real bubblewrap sandboxes, a real gRPC client.
 /// Each host has its own sandbox root (under /var/lib, never /tmp) and its own cgroup parent, both removed
 /// on dispose. Needs root (cgroups, tmpfs mounts) and bubblewrap, as on CI.
+/// The warm pool is on as by default (2) unless a test sets <c>Phoenix:Executor:Sandbox:WarmPool:Size</c>; the
+/// listings of workdirs, cgroups and run files leave out the sandboxes the pool holds (waiting, starting or being
+/// destroyed), which are no run's.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class ExecutorHost : IAsyncDisposable
 {
+    private static readonly ConcurrentDictionary<ExecutorHost, bool> Live = new();
+    private static readonly ConcurrentDictionary<string, bool> Parents = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private readonly GrpcChannel _channel;
+    private bool _stopped;
 
     private ExecutorHost(WebApplication app, GrpcChannel channel, string root, string cgroupParent, Uri address)
     {
@@ -80,8 +89,34 @@ public sealed class ExecutorHost : IAsyncDisposable
 
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var channel = GrpcChannel.ForAddress(address);
-        return new ExecutorHost(app, channel, root, cgroupParent, address);
+        var effective = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SandboxOptions>>().Value;
+        var host = new ExecutorHost(app, channel, effective.Root ?? root, effective.CgroupParent, address);
+        Parents[host.CgroupParent] = true;
+        Live[host] = true;
+        return host;
     }
+
+    /// <summary>The warm pool, or null in unsandboxed mode.</summary>
+    internal WarmSandboxPool? Pool => (Services.GetRequiredService<ISandbox>() as PooledSandbox)?.Pool;
+
+    /// <summary>Waits until the warm pool holds as many ready sandboxes as it aims to (at once when it is off).</summary>
+    public async Task WaitForWarmPoolAsync()
+    {
+        if (Pool is { } pool)
+        {
+            await Eventually.TrueAsync(() => pool.Available >= pool.TargetSize, seconds: 60);
+        }
+    }
+
+    /// <summary>The cgroup parents of every executor this process started (live or not): its runs' groups are below them.</summary>
+    public static IReadOnlyCollection<string> CgroupParentsUsed() => Parents.Keys.ToArray();
+
+    /// <summary>
+    /// The cgroup paths (relative to a hierarchy's root, as in <c>/proc/PID/cgroup</c>) of the sandboxes the warm pools
+    /// of every live host in this process hold: their processes are waiting helpers, no run's survivors.
+    /// </summary>
+    public static IReadOnlySet<string> PooledCgroupPaths() =>
+        Live.Keys.SelectMany(h => h.PoolKeys().Select(k => "/" + h.CgroupParent + "/" + k)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Runs <paramref name="command"/> with <paramref name="args"/> and returns the result.</summary>
     public async Task<ExecuteResult> RunAsync(string command, params string[] args)
@@ -94,21 +129,64 @@ public sealed class ExecutorHost : IAsyncDisposable
     /// <summary>Runs <c>sh -c script</c>.</summary>
     public Task<ExecuteResult> ShAsync(string script) => RunAsync("sh", "-c", script);
 
-    /// <summary>Workdirs currently present under the sandbox root.</summary>
-    public IReadOnlyList<string> Workdirs() =>
-        Directory.Exists(SandboxRoot) ? Directory.GetDirectories(SandboxRoot, "run-*") : [];
+    /// <summary>Workdirs of runs currently present under the sandbox root (with <paramref name="pooled"/>, the pool's too).</summary>
+    public IReadOnlyList<string> Workdirs(bool pooled = false) =>
+        Directory.Exists(SandboxRoot) ? NotPooled(Directory.GetDirectories(SandboxRoot, "run-*"), pooled, Path.GetFileName) : [];
 
-    /// <summary>Per-run files (status, bubblewrap options) still present under the sandbox root.</summary>
-    public IReadOnlyList<string> RunFiles() =>
-        Directory.Exists(SandboxRoot) ? Directory.GetFiles(SandboxRoot, "run-*") : [];
+    /// <summary>Per-run files (status, bubblewrap options) still present under the sandbox root (with <paramref name="pooled"/>, the pool's too).</summary>
+    public IReadOnlyList<string> RunFiles(bool pooled = false) =>
+        Directory.Exists(SandboxRoot) ? NotPooled(Directory.GetFiles(SandboxRoot, "run-*"), pooled, Path.GetFileNameWithoutExtension) : [];
 
-    /// <summary>Run cgroups currently present under this host's parent group (any controller).</summary>
-    public IReadOnlyList<string> Cgroups() =>
-        new[] { "memory", "pids", "cpu", "cpuacct", "freezer" }
-            .Select(c => Path.Join("/sys/fs/cgroup", c, CgroupParent))
-            .Where(Directory.Exists)
-            .SelectMany(Directory.GetDirectories)
+    /// <summary>Run cgroups currently present under this host's parent group, any controller (with <paramref name="pooled"/>, the pool's too).</summary>
+    public IReadOnlyList<string> Cgroups(bool pooled = false) =>
+        NotPooled(
+            new[] { "memory", "pids", "cpu", "cpuacct", "freezer" }
+                .Select(c => Path.Join("/sys/fs/cgroup", c, CgroupParent))
+                .Where(Directory.Exists)
+                .SelectMany(Directory.GetDirectories),
+            pooled,
+            Path.GetFileName);
+
+    /// <summary>Mount points under the sandbox root (the workdirs' tmpfs mounts), from this process's mount table.</summary>
+    public IReadOnlyList<string> Mounts() =>
+        File.ReadLines("/proc/self/mountinfo")
+            .Select(l => l.Split(' ')[4])
+            .Where(m => m.StartsWith(SandboxRoot + "/", StringComparison.Ordinal))
             .ToArray();
+
+    /// <summary>Live processes in any cgroup under this host's parent group (runs' and the pool's alike).</summary>
+    public IReadOnlyList<int> CgroupProcesses() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && PidsCgroup(pid) is { } group && group.StartsWith("/" + CgroupParent + "/", StringComparison.Ordinal))
+            .ToArray();
+
+    /// <summary>The pids cgroup of <paramref name="pid"/> (<c>/parent/key</c>), or null if it is gone.</summary>
+    public static string? PidsCgroup(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/cgroup").FirstOrDefault(l => l.Split(':')[1] == "pids");
+            return line?[(line.IndexOf(":/", StringComparison.Ordinal) + 1)..];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stops the executor (the pool drains); the sandbox root and cgroup parent stay until dispose, to be inspected.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            Live.TryRemove(this, out _);
+            _channel.Dispose();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
 
     /// <summary>Live host processes running as the sandbox's host uid (61000): none may outlive a run.</summary>
     public static IReadOnlyList<int> SandboxUidProcesses() =>
@@ -120,9 +198,7 @@ public sealed class ExecutorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _channel.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await StopAsync();
         foreach (var controller in new[] { "memory", "pids", "cpu", "cpuacct", "freezer" })
         {
             var dir = Path.Join("/sys/fs/cgroup", controller, CgroupParent);
@@ -141,6 +217,14 @@ public sealed class ExecutorHost : IAsyncDisposable
         {
             Directory.Delete(SandboxRoot, recursive: true);
         }
+    }
+
+    private IReadOnlyCollection<string> PoolKeys() => _stopped ? [] : Pool?.OwnedKeys ?? [];
+
+    private string[] NotPooled(IEnumerable<string> paths, bool pooled, Func<string, string?> key)
+    {
+        IReadOnlyCollection<string> owned = pooled ? [] : PoolKeys();
+        return paths.Where(p => !owned.Contains(key(p))).ToArray();
     }
 
     private static bool OwnedBySandboxUid(string procDir)

@@ -1,65 +1,51 @@
-using System.Globalization;
 using System.Runtime.Versioning;
 using Phoenix.Executor.Tests.Support;
 
 namespace Phoenix.Executor.Tests.Sandbox.Hostile;
 
 /// <summary>
-/// <see cref="ExecutorHost.SandboxUidProcesses"/> minus the sandboxes of other test processes on the same
-/// machine (another <c>dotnet test</c> of this assembly running at the same time uses the same host uid).
-/// A sandbox process is attributed by walking up its parents through the sandbox uid: a run's bubblewrap
-/// is a child of the executor that started it. Everything else counts as a survivor: a process whose
-/// chain ends at this test process, and an orphan reparented to init or a subreaper.
+/// The processes of the sandbox uid that runs of this test process left alive. A sandbox process is attributed by its
+/// cgroup: the launcher joins the run's cgroup (as root, before dropping to the sandbox uid), a sandboxed process cannot
+/// leave it (no cgroup file system inside, no privileges), and a cgroup cannot be removed while it has tasks, so every
+/// process a run of this test process started stays in a group under one of its executors' parents until it dies,
+/// however it was reparented. Sandboxes of other processes on the machine (another <c>dotnet test</c>, an executor,
+/// the CLI's) are in other groups or none. The warm sandboxes the pools of this process's live executors hold are left
+/// out by the same means.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static class SandboxSurvivors
 {
-    private const string SandboxUid = "61000";
-
-    public static IReadOnlyList<int> List() =>
-        ExecutorHost.SandboxUidProcesses().Where(pid => !StartedByAnotherProcess(pid)).ToArray();
-
-    private static bool StartedByAnotherProcess(int pid)
+    public static IReadOnlyList<int> List()
     {
-        var current = pid;
-        for (var depth = 0; depth < 64; depth++)
-        {
-            if (Status(current) is not { } status)
-            {
-                // Gone while we looked (only the listed process itself matters: it no longer exists).
-                return current == pid;
-            }
+        var parents = ExecutorHost.CgroupParentsUsed().Select(p => "/" + p + "/").ToArray();
+        var candidates = ExecutorHost.SandboxUidProcesses()
+            .Where(pid => ExecutorHost.PidsCgroup(pid) is { } group && parents.Any(p => group.StartsWith(p, StringComparison.Ordinal)))
+            .ToArray();
 
-            var parent = int.Parse(Field(status, "PPid:").Split('\t', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
-            if (parent <= 1 || Status(parent) is not { } parentStatus)
-            {
-                return false;
-            }
-
-            if (!Field(parentStatus, "Uid:").Split('\t', StringSplitOptions.RemoveEmptyEntries).Contains(SandboxUid))
-            {
-                // The first ancestor outside the sandbox uid: the executor that started this run, or a subreaper.
-                return parent != Environment.ProcessId && IsDotnet(parent);
-            }
-
-            current = parent;
-        }
-
-        return false;
+        // After the listing: a pool registers a sandbox's key before it starts any process, so every pooled process
+        // listed above is in this set (one the pool started meanwhile would not be, had it been read first).
+        var pooled = ExecutorHost.PooledCgroupPaths();
+        return candidates.Where(pid => !InPool(pid, pooled)).ToArray();
     }
 
-    private static bool IsDotnet(int pid)
+    /// <summary>Asserts there are none, naming each survivor (command, parent, cgroup) if there are.</summary>
+    public static void AssertNone()
     {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Contains("dotnet", StringComparison.Ordinal)
-                || File.ReadAllText($"/proc/{pid}/comm").Contains("testhost", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        var survivors = List();
+        Assert.True(survivors.Count == 0, "Sandbox processes survive: " + string.Join("; ", survivors.Select(Describe)));
     }
+
+    private static string Describe(int pid)
+    {
+        var status = Status(pid);
+        return status is null
+            ? $"{pid} (gone)"
+            : $"{pid} {Field(status, "Name:")} ppid={Field(status, "PPid:")} cgroup={ExecutorHost.PidsCgroup(pid)}";
+    }
+
+    // A process gone while we looked is not alive, so no survivor either.
+    private static bool InPool(int pid, IReadOnlySet<string> pooled) =>
+        ExecutorHost.PidsCgroup(pid) is not { } group || pooled.Contains(group);
 
     private static string[]? Status(int pid)
     {
