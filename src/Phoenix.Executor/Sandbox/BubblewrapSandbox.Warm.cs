@@ -77,55 +77,49 @@ internal sealed partial class BubblewrapSandbox
     }
 
     /// <summary>
-    /// Runs <paramref name="run"/> in <paramref name="warm"/> (claimed by the caller, ready or still starting) and
-    /// destroys it. Returns null, having destroyed it, when the run cannot use it (it failed to start or died, the run's
-    /// memory limit is below what it already holds, its files do not fit, the call was cancelled first): the command
-    /// has not started then, and the caller runs it cold.
+    /// Runs <paramref name="run"/> in <paramref name="warm"/> (claimed by the caller, ready or still starting). Returns
+    /// once every process of the sandbox is gone and the usage is read; the caller destroys the sandbox afterwards
+    /// (<see cref="DestroyWarmAsync"/>: unmount, cgroup and files), off the run's path. Returns null when the run cannot
+    /// use it (it failed to start or died, the run's memory limit is below what it already holds, its files do not
+    /// fit, the call was cancelled first): the command has not started then, and the caller runs it cold.
     /// </summary>
     internal async Task<SandboxResult?> TryRunWarmAsync(WarmSandbox warm, RunSpec run, IOutputSink? output, CancellationToken cancellationToken)
     {
+        var setup = _time.GetTimestamp();
         try
         {
-            var setup = _time.GetTimestamp();
-            try
-            {
-                if (!await warm.Ready.WaitAsync(cancellationToken).ConfigureAwait(false) || warm.Process is not { HasExited: false })
-                {
-                    return null;
-                }
-            }
-            catch (OperationCanceledException)
+            if (!await warm.Ready.WaitAsync(cancellationToken).ConfigureAwait(false) || warm.Process is not { HasExited: false })
             {
                 return null;
             }
-
-            var message = WarmHelper.Encode(run, LaunchPlan.CpuSecondsOf(run), LaunchPlan.DirectoryOf(run),
-                [.. BaseEnvironment, .. run.Env, new("PWD", LaunchPlan.DirectoryOf(run))]);
-            try
-            {
-                // Everything the run depends on is in place before the helper learns what to run.
-                warm.Cgroup?.ApplyLimits(run.Limits.MemoryMb * 1_048_576L, run.Limits.MaxProcesses + 2, run.Limits.CpuPercent);
-                warm.Workdir!.AddFiles(run);
-                warm.Cgroup?.ResetAccounting();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                LogWarmUnusable(_logger, run.RunId, ex);
-                return null;
-            }
-
-            var cgroup = warm.Cgroup;
-            var startLatency = _time.GetElapsedTime(setup);
-            var exit = await ChildProcess.SuperviseAsync(
-                warm.Process, [message, run.Stdin ?? ReadOnlyMemory<byte>.Empty], run.Limits, output, process => Kill(process, cgroup), _time, cancellationToken)
-                .ConfigureAwait(false);
-            await SweepAsync(cgroup).ConfigureAwait(false);
-            return Classify(run, exit, cgroup, started: true, startLatency, warm: true);
         }
-        finally
+        catch (OperationCanceledException)
         {
-            await DestroyWarmAsync(warm).ConfigureAwait(false);
+            return null;
         }
+
+        var message = WarmHelper.Encode(run, LaunchPlan.CpuSecondsOf(run), LaunchPlan.DirectoryOf(run),
+            [.. BaseEnvironment, .. run.Env, new("PWD", LaunchPlan.DirectoryOf(run))]);
+        try
+        {
+            // Everything the run depends on is in place before the helper learns what to run.
+            warm.Cgroup?.ApplyLimits(run.Limits.MemoryMb * 1_048_576L, run.Limits.MaxProcesses + 2, run.Limits.CpuPercent);
+            warm.Workdir!.AddFiles(run);
+            warm.Cgroup?.ResetAccounting();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogWarmUnusable(_logger, run.RunId, ex);
+            return null;
+        }
+
+        var cgroup = warm.Cgroup;
+        var startLatency = _time.GetElapsedTime(setup);
+        var exit = await ChildProcess.SuperviseAsync(
+            warm.Process, [message, run.Stdin ?? ReadOnlyMemory<byte>.Empty], run.Limits, output, process => Kill(process, cgroup), _time, cancellationToken)
+            .ConfigureAwait(false);
+        await SweepAsync(cgroup).ConfigureAwait(false);
+        return Classify(run, exit, cgroup, started: true, startLatency, warm: true);
     }
 
     /// <summary>

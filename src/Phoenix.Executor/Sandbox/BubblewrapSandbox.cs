@@ -281,9 +281,17 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         if (cgroup is not null)
         {
             await SweepAsync(cgroup).ConfigureAwait(false);
-            if (!cgroup.TryDelete())
+
+            // A group whose last task has just gone can refuse rmdir (EBUSY) for a moment: retried for up to 100 ms.
+            for (var attempt = 0; !cgroup.TryDelete(); attempt++)
             {
-                LogCgroupLeft(_logger, key);
+                if (attempt == 50)
+                {
+                    LogCgroupLeft(_logger, key);
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(2), _time).ConfigureAwait(false);
             }
         }
 
@@ -311,10 +319,11 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             return;
         }
 
-        for (var i = 0; i < 200 && cgroup.Tasks().Count > 0; i++)
+        // Polled every millisecond (the last tasks are usually gone within one or two), for a second at most.
+        for (var i = 0; i < 1000 && cgroup.Tasks().Count > 0; i++)
         {
             cgroup.KillAll();
-            await Task.Delay(TimeSpan.FromMilliseconds(5), _time).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), _time).ConfigureAwait(false);
         }
     }
 

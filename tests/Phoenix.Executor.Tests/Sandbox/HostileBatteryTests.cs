@@ -14,7 +14,8 @@ namespace Phoenix.Executor.Tests.Sandbox;
 /// </summary>
 /// <remarks>
 /// No polling is needed after a run: the executor answers only after it has swept the run's cgroup
-/// empty (freeze, SIGKILL, thaw, until no task is left) and removed the cgroup and the workdir. A task
+/// empty (freeze, SIGKILL, thaw, until no task is left); a cold run's cgroup and workdir are removed before the
+/// answer too, a warm sandbox's right after it, by its pool, which counts the sandbox as its own until then. A task
 /// leaves its cgroup in the kernel's exit path, and zombies are not counted, so by the time the answer
 /// arrives nothing of the run may be alive. A survivor here is a real leak, not a race.
 /// Processes of the sandbox uid are filtered by <see cref="SandboxSurvivors"/> only to ignore sandboxes

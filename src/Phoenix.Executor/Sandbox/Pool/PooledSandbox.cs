@@ -17,7 +17,17 @@ internal sealed class PooledSandbox(BubblewrapSandbox sandbox, WarmSandboxPool p
     {
         if (pool.TryTake(run) is { } warm)
         {
-            if (await sandbox.TryRunWarmAsync(warm, run, output, cancellationToken).ConfigureAwait(false) is { } result)
+            SandboxResult? result;
+            try
+            {
+                result = await sandbox.TryRunWarmAsync(warm, run, output, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                pool.Release(warm);
+            }
+
+            if (result is not null)
             {
                 pool.RecordHit();
                 Activity.Current?.SetTag("phoenix.sandbox.warm", true);

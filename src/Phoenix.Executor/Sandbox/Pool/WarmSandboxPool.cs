@@ -8,7 +8,8 @@ namespace Phoenix.Executor.Sandbox.Pool;
 /// Keeps <see cref="WarmPoolOptions.Size"/> warm sandboxes started for the policy in force and hands each to at most
 /// one run. One background loop starts them one at a time (a start costs what a cold run's start costs; one at a time
 /// keeps the pool from competing with runs for the cores), replaces one that dies while it waits, and destroys those
-/// the current policy or size no longer wants. <see cref="StopAsync"/> destroys everything the pool holds; sandboxes
+/// the current policy or size no longer wants. A sandbox a run took is destroyed after the run, off its path
+/// (<see cref="Release"/>), and replaced after that, so its replacement's start does not slow the run down. <see cref="StopAsync"/> destroys everything the pool holds; sandboxes
 /// claimed by runs are destroyed by their runs.
 /// </summary>
 internal sealed partial class WarmSandboxPool : IAsyncDisposable
@@ -176,10 +177,32 @@ internal sealed partial class WarmSandboxPool : IAsyncDisposable
         if (taken is null)
         {
             RecordMiss(reason);
+            Wake();
         }
 
-        Wake();
+        // A taken sandbox is replaced once its run is over (Release): a start now would compete with the run for the cores.
         return taken;
+    }
+
+    /// <summary>
+    /// Destroys <paramref name="warm"/>, taken by <see cref="TryTake"/>, once its run is over (ran, or could not use it),
+    /// in the background: the run's result does not wait for the unmount and cgroup removal. <see cref="StopAsync"/>
+    /// waits for it, and the key counts as the pool's until it is gone. Then the pool refills.
+    /// </summary>
+    public void Release(WarmSandbox warm)
+    {
+        lock (_lock)
+        {
+            _owned.Add(warm.Key);
+        }
+
+        _ = ReleaseAsync(warm);
+
+        async Task ReleaseAsync(WarmSandbox used)
+        {
+            await DestroyAsync(used).ConfigureAwait(false);
+            Wake();
+        }
     }
 
     /// <summary>Counts a run that ran warm.</summary>

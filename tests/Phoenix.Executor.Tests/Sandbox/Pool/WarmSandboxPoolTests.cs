@@ -175,6 +175,32 @@ public sealed class WarmSandboxPoolTests
     }
 
     [Fact]
+    public async Task Stop_RightAfterAWarmRun_WaitsForTheUsedSandboxToBeDestroyed()
+    {
+        // A run's result does not wait for its sandbox's unmount and cgroup removal (the pool does that afterwards):
+        // stopping the host at once must still leave nothing of it.
+        var host = await StartAsync(1);
+        try
+        {
+            var result = await host.ShAsync("echo warm; echo x > /tmp/x");
+            Assert.Equal("warm\n", result.Stdout);
+            Assert.Equal(1, host.Pool!.Hits);
+
+            await host.StopAsync();
+
+            Assert.Empty(host.CgroupProcesses());
+            Assert.Empty(host.Mounts());
+            Assert.Empty(host.Workdirs(pooled: true));
+            Assert.Empty(host.Cgroups(pooled: true));
+            Assert.Empty(host.RunFiles(pooled: true));
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Stop_WhileSandboxesAreStarting_LeavesNothing()
     {
         // No wait for the pool: the host stops while the loop is starting the first of eight sandboxes.
