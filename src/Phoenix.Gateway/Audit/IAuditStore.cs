@@ -1,8 +1,10 @@
 namespace Phoenix.Gateway.Audit;
 
 /// <summary>
-/// The audit trail: append-only, durable before it returns. <see cref="AcceptedAsync"/> is written before
-/// a run is forwarded and <see cref="FinishedAsync"/> before its response is sent.
+/// The audit trail, append-only. <see cref="AcceptedAsync"/> is written before a run is forwarded and returns once the
+/// row is committed (it survives a crash of the gateway); <see cref="FinishedAsync"/> is written before the run's
+/// response is sent and returns once the row is durable on disk, which makes the run's accepted row durable too: a
+/// run waits for one flush to disk, and nothing acknowledged is lost, even by a power cut.
 /// </summary>
 internal interface IAuditStore
 {

@@ -9,8 +9,10 @@ namespace Phoenix.Gateway.Audit;
 /// The shared audit store for several gateway replicas: one PostgreSQL table, written through a pooled
 /// <see cref="NpgsqlDataSource"/>. Same semantics as <see cref="SqliteAuditStore"/>: rows are only ever inserted (an
 /// <c>accepted</c> row and, once the run ends, a <c>finished</c> row; triggers refuse UPDATE, DELETE and TRUNCATE),
-/// <c>UNIQUE (run_id, event)</c>, and a write returns only once it is committed (<c>synchronous_commit</c>: the
-/// server's setting unless it is <c>off</c>, which the store turns back <c>on</c> for its own writes).
+/// <c>UNIQUE (run_id, event)</c>. A <c>finished</c> row returns only once it is committed and flushed
+/// (<c>synchronous_commit</c>: the server's setting unless it is <c>off</c>, which the store turns back <c>on</c>); an
+/// <c>accepted</c> row once it is committed, with <c>synchronous_commit = off</c>: the run's finished row's WAL flush
+/// makes it durable too, so a run waits for one flush, not two (see <see cref="SqliteAuditStore"/>).
 /// </summary>
 /// <remarks>
 /// The schema is created when missing, on first use (and at start through <see cref="PostgresAuditStartup"/>),
@@ -287,7 +289,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         // The caller's cancellation is ignored once we write: an acknowledged run is always recorded.
         await EnsureSchemaAsync(CancellationToken.None);
         await using var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
-        if (!_forceSynchronousCommit)
+        var durable = kind == "finished";
+        if (!_forceSynchronousCommit && durable)
         {
             // Autocommit: the INSERT returns once the server has committed it (synchronous_commit on or stronger).
             await using var command = new NpgsqlCommand(Insert, connection);
@@ -299,7 +302,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
+            // An accepted row is committed without waiting for the WAL flush (the server has it; a crash of the gateway
+            // loses nothing); the run's finished row is committed with the flush, which covers every earlier commit.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(durable ? "SET LOCAL synchronous_commit = on" : "SET LOCAL synchronous_commit = off"));
             var insert = new NpgsqlBatchCommand(Insert);
             AddInsertParameters(insert.Parameters, kind, record, at);
             batch.BatchCommands.Add(insert);

@@ -5,13 +5,20 @@ using Microsoft.Data.Sqlite;
 namespace Phoenix.Gateway.Audit;
 
 /// <summary>
-/// The embedded audit store: one SQLite file in the data directory, WAL journal with
-/// <c>synchronous=FULL</c> so an acknowledged write survives a crash (and a power cut). Rows are only
-/// ever inserted: a run has an <c>accepted</c> row and, once it ends, a <c>finished</c> row.
+/// The embedded audit store: one SQLite file in the data directory, WAL journal. Rows are only ever inserted: a run
+/// has an <c>accepted</c> row and, once it ends, a <c>finished</c> row.
 /// Writes are group-committed: one writer puts every row waiting when the previous commit ends into the next
-/// transaction, so concurrent runs share one fsync instead of queuing for one each; each caller still returns only
-/// once its own row is durable.
+/// transaction, so concurrent runs share one commit instead of queuing for one each.
 /// </summary>
+/// <remarks>
+/// Durability follows what a row vouches for. A <c>finished</c> row is committed with <c>synchronous=FULL</c> (the WAL
+/// is fsync'd before its caller returns, and the response is sent only after that): an acknowledged run survives a
+/// crash of the process and a power cut. An <c>accepted</c> row is committed with <c>synchronous=NORMAL</c>: written
+/// to the WAL (so it survives a crash of the gateway process, and the run is never forwarded before it is committed)
+/// without waiting for the disk. The fsync of any later FULL commit, at the latest the run's own <c>finished</c>
+/// row, makes it durable too (one WAL file, written in commit order), so a run costs one fsync, not two; only a power
+/// cut before that can lose an <c>accepted</c> row, and then no response of that run had been sent.
+/// </remarks>
 internal sealed class SqliteAuditStore : IAuditStore, IDisposable
 {
     private const string Schema = """
@@ -45,6 +52,9 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
         VALUES ($run, $event, $at, $key, $command, $digest, $limits, $status, $exit, $wall, $cpu, $peak, $executor, $trace, $client)
         """;
 
+    private const string Accepted = "accepted";
+    private const string Finished = "finished";
+
     /// <summary>Rows in one transaction at most.</summary>
     private const int MaxBatch = 256;
 
@@ -68,10 +78,10 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public Task AcceptedAsync(AuditRecord record, CancellationToken cancellationToken) => InsertAsync("accepted", record, record.AcceptedAt);
+    public Task AcceptedAsync(AuditRecord record, CancellationToken cancellationToken) => InsertAsync(Accepted, record, record.AcceptedAt);
 
     public Task FinishedAsync(AuditRecord record, CancellationToken cancellationToken) =>
-        InsertAsync("finished", record, record.FinishedAt ?? record.AcceptedAt);
+        InsertAsync(Finished, record, record.FinishedAt ?? record.AcceptedAt);
 
     public async Task<AuditPageDto> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -166,7 +176,7 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
                 try
                 {
                     connection ??= Open();
-                    Commit(connection, batch);
+                    Commit(connection, batch, durable: batch.Exists(w => w.Kind == Finished));
                     batch.ForEach(w => w.Done.TrySetResult());
                 }
                 catch (SqliteException) when (batch.Count > 1)
@@ -179,7 +189,7 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
                         try
                         {
                             connection ??= Open();
-                            Commit(connection, [write]);
+                            Commit(connection, [write], durable: write.Kind == Finished);
                             write.Done.TrySetResult();
                         }
                         catch (Exception ex)
@@ -207,9 +217,18 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
         }
     }
 
-    /// <summary>Inserts the rows in one transaction: all are durable when it returns, or none is written.</summary>
-    private static void Commit(SqliteConnection connection, List<PendingWrite> batch)
+    /// <summary>
+    /// Inserts the rows in one transaction: all are committed when it returns, or none is written. With
+    /// <paramref name="durable"/> the commit waits for the disk (and so makes every earlier commit durable too).
+    /// </summary>
+    private static void Commit(SqliteConnection connection, List<PendingWrite> batch, bool durable)
     {
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+            pragma.ExecuteNonQuery();
+        }
+
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -138,7 +138,7 @@ public sealed class PostgresAuditStoreTests(PostgresClusterFixture fixture) : Au
     }
 
     [Fact]
-    public async Task AcceptedAsync_ServerSynchronousCommitOff_StillCommitsSynchronously()
+    public async Task Writes_ServerSynchronousCommitOff_AreCommittedAndReadable()
     {
         var relaxed = new NpgsqlConnectionStringBuilder(_connectionString) { Options = "-c synchronous_commit=off" }.ConnectionString;
         await using var store = new PostgresAuditStore(relaxed, NullLogger.Instance);
