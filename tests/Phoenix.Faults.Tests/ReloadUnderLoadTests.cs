@@ -59,14 +59,15 @@ public sealed class ReloadUnderLoadTests(ITestOutputHelper output) : IDisposable
                 load.Start("extra", 1, extraKey, token => LoadGenerator.SleepRun(token, 0.2));
             }
 
-            // Keys, invalid (unparsable, then parsable but failing validation): rejected, reported, the old keys stay.
-            foreach (var (what, content) in new[]
+            // Keys, invalid (unparsable, parsable but failing validation, gone): rejected, reported, the old keys stay.
+            foreach (var (what, change) in new (string, Action)[]
             {
-                ("keys unparsable", "{\"keys\": [ {\"id\": \"half-written"),
-                ("keys invalid", JsonSerializer.Serialize(new { keys = new[] { new { id = "test", hash = "sha256:not-hex", permissions = new[] { "execute" } } } })),
+                ("keys unparsable", () => AtomicFile.Write(stack.KeysFile, "{\"keys\": [ {\"id\": \"half-written")),
+                ("keys invalid", () => AtomicFile.Write(stack.KeysFile, JsonSerializer.Serialize(new { keys = new[] { new { id = "test", hash = "sha256:not-hex", permissions = new[] { "execute" } } } }))),
+                ("keys file deleted", () => File.Delete(stack.KeysFile)),
             })
             {
-                var message = await ReloadAsync(gateway, KeysSource, ConfigurationRejected, () => AtomicFile.Write(stack.KeysFile, content));
+                var message = await ReloadAsync(gateway, KeysSource, ConfigurationRejected, change);
                 var health = await GatewayHealth.ReadAsync(stack.GatewayUrl);
                 Assert.NotEqual("up", health.Dependencies["configuration"].Status);
                 Assert.True((await Probe(load, extraKey)).HttpStatus == 200, "the added key stopped working after an invalid reload");
