@@ -42,39 +42,50 @@ public sealed class ExecutorKillTests(ITestOutputHelper output)
 
         await using var load = new LoadGenerator(stack.GatewayUrl);
         load.Start("test", Callers, stack.ApiKey, token => LoadGenerator.SleepRun(token, RunSeconds, RunTimeoutMs));
-        for (var cycle = 0; cycle < profile.FaultCycles; cycle++)
+        try
         {
-            var cycleStart = load.Now;
-            await load.WaitForAsync(
-                r => r.Count(c => c.Succeeded && c.SentAt >= cycleStart && c.Executor == victim.Name) >= 2
-                    && r.Count(c => c.Succeeded && c.SentAt >= cycleStart && c.Executor == survivor.Name) >= 2,
-                Patience,
-                "runs on both executors");
-            await Task.Delay(profile.LoadAroundFault);
+            for (var cycle = 0; cycle < profile.FaultCycles; cycle++)
+            {
+                var cycleStart = load.Now;
+                await load.WaitForAsync(
+                    r => r.Count(c => c.Succeeded && c.SentAt >= cycleStart && c.Executor == victim.Name) >= 2
+                        && r.Count(c => c.Succeeded && c.SentAt >= cycleStart && c.Executor == survivor.Name) >= 2,
+                    Patience,
+                    "runs on both executors");
+                await Task.Delay(profile.LoadAroundFault);
 
-            // Kill while the victim has more calls in flight than it takes to open its circuit, and a run in a sandbox:
-            // their failures open the circuit before the gateway's health check can take the victim out of the pool
-            // (which would also stop new runs going there, but leave the circuit closed).
-            await Eventually.TrueAsync(
-                async () => (await GatewayHealth.ReadAsync(stack.GatewayUrl)).InFlight(victim.Name) > CircuitThreshold && SandboxTokens.Read(victim.SandboxRoot).Count > 0,
-                Patience,
-                $"more than {CircuitThreshold} runs in flight on {victim.Name}, one in a sandbox",
-                TimeSpan.FromMilliseconds(10));
-            var killing = load.Now;
-            await victim.Process!.KillAsync();
-            var killed = load.Now;
-            var inSandbox = SandboxTokens.Read(victim.SandboxRoot); // nothing removes them now: exactly the runs it had in a sandbox
+                // Kill while the victim has more calls in flight than it takes to open its circuit, and a run in a sandbox:
+                // their failures open the circuit before the gateway's health check can take the victim out of the pool
+                // (which would also stop new runs going there, but leave the circuit closed).
+                await Eventually.TrueAsync(
+                    async () => (await GatewayHealth.ReadAsync(stack.GatewayUrl)).InFlight(victim.Name) > CircuitThreshold && SandboxTokens.Read(victim.SandboxRoot).Count > 0,
+                    Patience,
+                    $"more than {CircuitThreshold} runs in flight on {victim.Name}, one in a sandbox",
+                    TimeSpan.FromMilliseconds(10));
+                var killing = load.Now;
+                await victim.Process!.KillAsync();
+                var killed = load.Now;
+                var inSandbox = SandboxTokens.Read(victim.SandboxRoot); // nothing removes them now: exactly the runs it had in a sandbox
 
-            await Eventually.TrueAsync(async () => (await GatewayHealth.ReadAsync(stack.GatewayUrl)).Circuit(victim.Name) == "open", Patience, "the circuit of " + victim.Name + " opens");
-            var circuitOpen = load.Now;
-            await Task.Delay(profile.LoadAroundFault);
+                await Eventually.TrueAsync(async () => (await GatewayHealth.ReadAsync(stack.GatewayUrl)).Circuit(victim.Name) == "open", Patience, "the circuit of " + victim.Name + " opens");
+                var circuitOpen = load.Now;
+                await Task.Delay(profile.LoadAroundFault);
 
-            var restarting = load.Now;
-            await victim.StartAsync();
-            var restarted = load.Now;
-            await load.WaitForAsync(r => r.Any(c => c.Succeeded && c.Executor == victim.Name && c.SentAt >= restarted), Patience, victim.Name + " runs again");
-            var back = load.Records.Where(c => c.Succeeded && c.Executor == victim.Name && c.SentAt >= restarted).Min(c => c.EndedAt);
-            kills.Add(new ExecutorKill(killing, killed, inSandbox, circuitOpen, restarting, restarted, back));
+                var restarting = load.Now;
+                await victim.StartAsync();
+                var restarted = load.Now;
+                await load.WaitForAsync(r => r.Any(c => c.Succeeded && c.Executor == victim.Name && c.SentAt >= restarted), Patience, victim.Name + " runs again");
+                var back = load.Records.Where(c => c.Succeeded && c.Executor == victim.Name && c.SentAt >= restarted).Min(c => c.EndedAt);
+                kills.Add(new ExecutorKill(killing, killed, inSandbox, circuitOpen, restarting, restarted, back));
+            }
+        }
+        finally
+        {
+            // A failure between a kill and its restart leaves the victim's workdirs mounted; its start-up removes them.
+            if (victim.Process is { IsRunning: false })
+            {
+                await victim.StartAsync();
+            }
         }
 
         await Task.Delay(profile.LoadAroundFault);

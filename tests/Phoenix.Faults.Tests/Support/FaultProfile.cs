@@ -12,6 +12,7 @@ internal sealed record FaultProfile
     {
         Name = "short",
         SaturationWarmUp = TimeSpan.FromSeconds(10),
+        SaturationWarmUpLimit = TimeSpan.FromSeconds(90),
         SaturationSteady = TimeSpan.FromSeconds(20),
         FaultCycles = 1,
         LoadAroundFault = TimeSpan.FromSeconds(3),
@@ -23,6 +24,7 @@ internal sealed record FaultProfile
     {
         Name = "full",
         SaturationWarmUp = TimeSpan.FromSeconds(20),
+        SaturationWarmUpLimit = TimeSpan.FromSeconds(180),
         SaturationSteady = TimeSpan.FromSeconds(60),
         FaultCycles = 3,
         LoadAroundFault = TimeSpan.FromSeconds(10),
@@ -35,8 +37,11 @@ internal sealed record FaultProfile
 
     public required string Name { get; init; }
 
-    /// <summary>Load before memory is first measured: JIT, thread pool, connection pools and GC budgets settle.</summary>
+    /// <summary>Least load before memory is first measured: JIT, thread pool, connection pools and GC budgets settle.</summary>
     public required TimeSpan SaturationWarmUp { get; init; }
+
+    /// <summary>Most warm-up, when memory does not stop rising earlier.</summary>
+    public required TimeSpan SaturationWarmUpLimit { get; init; }
 
     /// <summary>Load at the saturation point over which memory must stay flat.</summary>
     public required TimeSpan SaturationSteady { get; init; }

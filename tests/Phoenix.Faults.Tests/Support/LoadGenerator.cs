@@ -24,6 +24,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private int _outstanding;
     private long _sequence;
+    private volatile bool _paused;
 
     public LoadGenerator(Uri gateway)
     {
@@ -63,6 +64,12 @@ internal sealed class LoadGenerator : IAsyncDisposable
             {
                 while (!_stop.IsCancellationRequested)
                 {
+                    if (_paused)
+                    {
+                        await Task.Delay(20);
+                        continue;
+                    }
+
                     var token = FormattableString.Invariant($"{group}-{caller}-{Interlocked.Increment(ref _sequence)}");
                     var record = await CallAsync(group, token, apiKey, body(token));
                     _records.Enqueue(record);
@@ -104,6 +111,16 @@ internal sealed class LoadGenerator : IAsyncDisposable
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Stops sending new calls until <see cref="Resume"/>; returns once no call is in flight.</summary>
+    public async Task PauseAsync()
+    {
+        _paused = true;
+        await Eventually.TrueAsync(() => Outstanding == 0, CallTimeout, "calls in flight to finish");
+    }
+
+    /// <summary>Sends again after <see cref="PauseAsync"/>.</summary>
+    public void Resume() => _paused = false;
 
     /// <summary>Stops sending; calls in flight finish (each within <see cref="CallTimeout"/>).</summary>
     public async Task StopAsync()

@@ -1,4 +1,4 @@
 namespace Phoenix.Faults.Tests.Support;
 
-/// <summary>One measurement of a service: resident memory and, when its metrics answered, the managed heap after the last GC.</summary>
-internal sealed record MemorySample(TimeSpan At, string Service, long ResidentBytes, long? ManagedHeapBytes);
+/// <summary>One measurement of a service's resident memory.</summary>
+internal sealed record MemorySample(TimeSpan At, string Service, long ResidentBytes);

@@ -4,51 +4,48 @@ using System.Diagnostics;
 namespace Phoenix.Faults.Tests.Support;
 
 /// <summary>
-/// Samples the resident memory (<c>VmRSS</c>) of services on an interval, and their managed heap after the last GC
-/// from their <c>/metrics</c> (<c>dotnet_gc_last_collection_heap_size_bytes</c>, all generations). One sample is noisy
-/// (GC saw-tooth, pools growing and trimming); <see cref="Growth"/> compares medians of many.
+/// Samples the resident memory (<c>VmRSS</c>) of services on an interval. One sample is noisy (GC saw-tooth, pools
+/// growing and trimming): <see cref="Median"/> and <see cref="Max"/> summarise a window of them.
 /// </summary>
 internal sealed class MemorySampler : IAsyncDisposable
 {
-    private readonly IReadOnlyDictionary<string, (Func<int?> Pid, Uri? Metrics)> _services;
-    private readonly TimeSpan _interval;
+    private readonly IReadOnlyDictionary<string, Func<int?>> _services;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentQueue<MemorySample> _samples = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private static readonly TimeSpan HeapInterval = TimeSpan.FromSeconds(3);
-
-    public MemorySampler(IReadOnlyDictionary<string, (Func<int?> Pid, Uri? Metrics)> services, TimeSpan interval)
+    public MemorySampler(IReadOnlyDictionary<string, Func<int?>> services, TimeSpan interval)
     {
         _services = services;
-        _interval = interval;
-        _loop = Task.Run(LoopAsync);
+        _loop = Task.Run(() => LoopAsync(interval));
     }
 
     public TimeSpan Now => _clock.Elapsed;
 
-    public IReadOnlyList<MemorySample> Samples => _samples.ToArray();
-
-    /// <summary>Medians of the first and the last quarter of <paramref name="service"/>'s samples within [<paramref name="from"/>, <paramref name="to"/>].</summary>
-    public MemoryGrowth Growth(string service, TimeSpan from, TimeSpan to)
+    /// <summary>The median resident memory of <paramref name="service"/> over [<paramref name="from"/>, <paramref name="to"/>], and how many samples it took.</summary>
+    public (long Bytes, int Samples) Median(string service, TimeSpan from, TimeSpan to)
     {
-        var samples = Samples.Where(s => s.Service == service && s.At >= from && s.At <= to).OrderBy(s => s.At).ToList();
-        if (samples.Count < 8)
-        {
-            throw new InvalidOperationException($"Only {samples.Count} memory samples of {service} between {from} and {to}.");
-        }
+        var values = Window(service, from, to);
+        return (values[values.Length / 2], values.Length);
+    }
 
-        var quarter = samples.Count / 4;
-        var first = samples.Take(quarter).ToList();
-        var last = samples.Skip(samples.Count - quarter).ToList();
-        return new MemoryGrowth(
-            service,
-            Median(first.Select(s => s.ResidentBytes)),
-            Median(last.Select(s => s.ResidentBytes)),
-            MedianOrNull(first.Select(s => s.ManagedHeapBytes)),
-            MedianOrNull(last.Select(s => s.ManagedHeapBytes)),
-            samples.Count);
+    /// <summary>The highest resident memory of <paramref name="service"/> over [<paramref name="from"/>, <paramref name="to"/>], and how many samples it took.</summary>
+    public (long Bytes, int Samples) Max(string service, TimeSpan from, TimeSpan to)
+    {
+        var values = Window(service, from, to);
+        return (values[^1], values.Length);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="service"/>'s resident memory has stopped rising at <paramref name="now"/>: its highest over
+    /// the last <paramref name="window"/> is at most <paramref name="tolerance"/> above its highest over the window before.
+    /// </summary>
+    public bool StoppedRising(string service, TimeSpan now, TimeSpan window, double tolerance)
+    {
+        var recent = _samples.Where(s => s.Service == service && s.At > now - window && s.At <= now).Select(s => s.ResidentBytes).ToArray();
+        var before = _samples.Where(s => s.Service == service && s.At > now - 2 * window && s.At <= now - window).Select(s => s.ResidentBytes).ToArray();
+        return recent.Length >= 4 && before.Length >= 4 && recent.Max() <= before.Max() * (1 + tolerance);
     }
 
     public async ValueTask DisposeAsync()
@@ -58,65 +55,31 @@ internal sealed class MemorySampler : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static long Median(IEnumerable<long> values)
+    private long[] Window(string service, TimeSpan from, TimeSpan to)
     {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
+        var values = _samples.Where(s => s.Service == service && s.At >= from && s.At <= to).Select(s => s.ResidentBytes).Order().ToArray();
+        return values.Length >= 4 ? values : throw new InvalidOperationException($"Only {values.Length} memory samples of {service} between {from} and {to}.");
     }
 
-    private static long? MedianOrNull(IEnumerable<long?> values)
+    private async Task LoopAsync(TimeSpan interval)
     {
-        var known = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
-        return known.Length == 0 ? null : Median(known);
-    }
-
-    private async Task LoopAsync()
-    {
-        using var timer = new PeriodicTimer(_interval);
-        var heapDue = TimeSpan.Zero;
-        var heaps = new Dictionary<string, long?>(StringComparer.Ordinal);
+        using var timer = new PeriodicTimer(interval);
         try
         {
             do
             {
-                // Resident memory every tick (cheap); the managed heap from /metrics every few seconds (a scrape costs the service work).
-                var scrape = Now >= heapDue;
-                foreach (var (service, (pid, metrics)) in _services)
+                foreach (var (service, pid) in _services)
                 {
-                    if (pid() is not { } id || ProcessMemory.ResidentBytes(id) is not { } rss)
+                    if (pid() is { } id && ProcessMemory.ResidentBytes(id) is { } rss)
                     {
-                        continue;
+                        _samples.Enqueue(new MemorySample(Now, service, rss));
                     }
-
-                    if (scrape && metrics is not null)
-                    {
-                        heaps[service] = await ManagedHeapAsync(metrics);
-                    }
-
-                    _samples.Enqueue(new MemorySample(Now, service, rss, heaps.GetValueOrDefault(service)));
-                }
-
-                if (scrape)
-                {
-                    heapDue = Now + HeapInterval;
                 }
             }
             while (await timer.WaitForNextTickAsync(_stop.Token));
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    private static async Task<long?> ManagedHeapAsync(Uri metrics)
-    {
-        try
-        {
-            return (long?)PrometheusText.Sum(await PrometheusText.ScrapeAsync(metrics), "dotnet_gc_last_collection_heap_size_bytes");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return null; // a slow scrape under load: resident memory only
         }
     }
 }
