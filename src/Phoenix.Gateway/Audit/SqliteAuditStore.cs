@@ -163,7 +163,7 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingWrite>(MaxBatch);
-        SqliteConnection? connection = null;
+        AuditWriter? writer = null;
         try
         {
             while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
@@ -175,28 +175,28 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
 
                 try
                 {
-                    connection ??= Open();
-                    Commit(connection, batch, durable: batch.Exists(w => w.Kind == Finished));
+                    writer ??= new AuditWriter(Open());
+                    writer.Commit(batch, durable: batch.Exists(w => w.Kind == Finished));
                     batch.ForEach(w => w.Done.TrySetResult());
                 }
                 catch (SqliteException) when (batch.Count > 1)
                 {
                     // One rejected row (a duplicate run id) must not fail the others: each gets its own transaction and outcome.
-                    connection?.Dispose();
-                    connection = null;
+                    writer?.Dispose();
+                    writer = null;
                     foreach (var write in batch)
                     {
                         try
                         {
-                            connection ??= Open();
-                            Commit(connection, [write], durable: write.Kind == Finished);
+                            writer ??= new AuditWriter(Open());
+                            writer.Commit([write], durable: write.Kind == Finished);
                             write.Done.TrySetResult();
                         }
                         catch (Exception ex)
                         {
                             write.Done.TrySetException(ex);
-                            connection?.Dispose();
-                            connection = null;
+                            writer?.Dispose();
+                            writer = null;
                         }
                     }
                 }
@@ -204,8 +204,8 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
                 {
                     // The writer itself never fails: the next batch starts on a new connection.
                     batch.ForEach(w => w.Done.TrySetException(ex));
-                    connection?.Dispose();
-                    connection = null;
+                    writer?.Dispose();
+                    writer = null;
                 }
 
                 batch.Clear();
@@ -213,48 +213,8 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
         }
         finally
         {
-            connection?.Dispose();
+            writer?.Dispose();
         }
-    }
-
-    /// <summary>
-    /// Inserts the rows in one transaction: all are committed when it returns, or none is written. With
-    /// <paramref name="durable"/> the commit waits for the disk (and so makes every earlier commit durable too).
-    /// </summary>
-    private static void Commit(SqliteConnection connection, List<PendingWrite> batch, bool durable)
-    {
-        using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
-            pragma.ExecuteNonQuery();
-        }
-
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = Insert;
-        foreach (var (kind, record, at) in batch)
-        {
-            command.Parameters.Clear();
-            command.Parameters.AddWithValue("$run", record.RunId);
-            command.Parameters.AddWithValue("$event", kind);
-            command.Parameters.AddWithValue("$at", Format(at));
-            command.Parameters.AddWithValue("$key", record.KeyId);
-            command.Parameters.AddWithValue("$command", record.Command);
-            command.Parameters.AddWithValue("$digest", record.ArgsDigest);
-            command.Parameters.AddWithValue("$limits", record.Limits);
-            command.Parameters.AddWithValue("$status", record.Status);
-            command.Parameters.AddWithValue("$exit", (object?)record.ExitCode ?? DBNull.Value);
-            command.Parameters.AddWithValue("$wall", (object?)record.WallMs ?? DBNull.Value);
-            command.Parameters.AddWithValue("$cpu", (object?)record.CpuMs ?? DBNull.Value);
-            command.Parameters.AddWithValue("$peak", (object?)record.PeakMemoryBytes ?? DBNull.Value);
-            command.Parameters.AddWithValue("$executor", (object?)record.Executor ?? DBNull.Value);
-            command.Parameters.AddWithValue("$trace", record.TraceId);
-            command.Parameters.AddWithValue("$client", (object?)record.ClientAddress ?? DBNull.Value);
-            command.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
     }
 
     private SqliteConnection Open()
@@ -292,6 +252,79 @@ internal sealed class SqliteAuditStore : IAuditStore, IDisposable
     private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Parse(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>
+    /// The write loop's connection with its statements prepared once (SQLite compiles a statement when it is first
+    /// run and keeps it while the command lives): a commit binds values and steps, it parses nothing.
+    /// </summary>
+    private sealed class AuditWriter : IDisposable
+    {
+        private static readonly string[] Names =
+            ["$run", "$event", "$at", "$key", "$command", "$digest", "$limits", "$status", "$exit", "$wall", "$cpu", "$peak", "$executor", "$trace", "$client"];
+
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteCommand _full;
+        private readonly SqliteCommand _normal;
+        private readonly SqliteParameter[] _values;
+
+        public AuditWriter(SqliteConnection connection)
+        {
+            _connection = connection;
+            _full = Command("PRAGMA synchronous=FULL");
+            _normal = Command("PRAGMA synchronous=NORMAL");
+            _insert = Command(Insert);
+            _values = [.. Names.Select(name => _insert.Parameters.Add(new SqliteParameter { ParameterName = name }))];
+        }
+
+        /// <summary>
+        /// Inserts the rows in one transaction: all are committed when it returns, or none is written. With
+        /// <paramref name="durable"/> the commit waits for the disk (and so makes every earlier commit durable too).
+        /// </summary>
+        public void Commit(List<PendingWrite> batch, bool durable)
+        {
+            (durable ? _full : _normal).ExecuteNonQuery();
+            using var transaction = _connection.BeginTransaction();
+            _insert.Transaction = transaction;
+            foreach (var (kind, record, at) in batch)
+            {
+                Bind(kind, record, at);
+                _insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in new[] { _insert, _full, _normal })
+            {
+                command.Dispose();
+            }
+
+            _connection.Dispose();
+        }
+
+        private void Bind(string kind, AuditRecord record, DateTimeOffset at)
+        {
+            object?[] values =
+            [
+                record.RunId, kind, Format(at), record.KeyId, record.Command, record.ArgsDigest, record.Limits, record.Status,
+                record.ExitCode, record.WallMs, record.CpuMs, record.PeakMemoryBytes, record.Executor, record.TraceId, record.ClientAddress,
+            ];
+            for (var i = 0; i < values.Length; i++)
+            {
+                _values[i].Value = values[i] ?? DBNull.Value;
+            }
+        }
+
+        private SqliteCommand Command(string text)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = text;
+            return command;
+        }
+    }
 
     private sealed record PendingWrite(string Kind, AuditRecord Record, DateTimeOffset At)
     {
