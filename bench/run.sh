@@ -164,7 +164,7 @@ wait_for() { # wait_for <what> <pid> <command…>: polls the command for up to 6
 
 start_gateway() { # start_gateway <name> <port> <data dir> <executor gRPC port>
   # As run.sh starts it (Production, text logs), with every feature on: API key, per-key rate limit, schema
-  # validation, SQLite audit (synchronous=FULL); the only executor is the instant backend.
+  # validation, SQLite audit (WAL; the finished row flushed before the answer); the only executor is the instant backend.
   DOTNET_ENVIRONMENT=Production Phoenix__Logging__Format=text dotnet "$(dll src/Phoenix.Gateway)" \
     --Phoenix:Gateway:Listen="http://127.0.0.1:$2" --Phoenix:Gateway:DataDir="$3" \
     --Phoenix:Gateway:RateLimit:PermitsPerMinute=1000000 \
