@@ -9,8 +9,9 @@ namespace Phoenix.Executor.Sandbox.Pool;
 /// one run. One background loop starts them one at a time (a start costs what a cold run's start costs; one at a time
 /// keeps the pool from competing with runs for the cores), replaces one that dies while it waits, and destroys those
 /// the current policy or size no longer wants. A sandbox a run took is destroyed after the run, off its path
-/// (<see cref="Release"/>), and replaced after that, so its replacement's start does not slow the run down. <see cref="StopAsync"/> destroys everything the pool holds; sandboxes
-/// claimed by runs are destroyed by their runs.
+/// (<see cref="Release"/>), and replaced then, not when it is taken (its replacement's start would compete with the
+/// run for the cores). <see cref="StopAsync"/> destroys everything the pool holds; sandboxes claimed by runs are
+/// destroyed by their runs.
 /// </summary>
 internal sealed partial class WarmSandboxPool : IAsyncDisposable
 {
@@ -187,22 +188,34 @@ internal sealed partial class WarmSandboxPool : IAsyncDisposable
     /// <summary>
     /// Destroys <paramref name="warm"/>, taken by <see cref="TryTake"/>, once its run is over (ran, or could not use it),
     /// in the background: the run's result does not wait for the unmount and cgroup removal. <see cref="StopAsync"/>
-    /// waits for it, and the key counts as the pool's until it is gone. Then the pool refills.
+    /// waits for it, and the key counts as the pool's until it is gone. The pool starts its replacement at once.
     /// </summary>
     public void Release(WarmSandbox warm)
     {
+        // On the thread pool: the kill, unmount and cgroup removals complete synchronously, so called inline they would
+        // run on the run's own path before its result is returned. Tracked from now on, so StopAsync waits for it.
+        // The replacement starts now, beside the destruction: both are off the run's path, which is over.
+        Task release;
         lock (_lock)
         {
             _owned.Add(warm.Key);
+            release = Task.Run(() => DestroyAsync(warm));
+            _destroying.Add(release);
         }
 
-        _ = ReleaseAsync(warm);
+        Wake();
 
-        async Task ReleaseAsync(WarmSandbox used)
-        {
-            await DestroyAsync(used).ConfigureAwait(false);
-            Wake();
-        }
+        _ = release.ContinueWith(
+            done =>
+            {
+                lock (_lock)
+                {
+                    _destroying.Remove(done);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>Counts a run that ran warm.</summary>
