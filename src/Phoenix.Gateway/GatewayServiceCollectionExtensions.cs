@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -27,13 +26,6 @@ public static class GatewayServiceCollectionExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
 
-        // A default under every other source: the framework's per-request logs (request started/finished, endpoint
-        // executed, result written) repeat what traces and RED metrics record, and cost about 15 % of the gateway's
-        // CPU per run (bench/run.sh gateway). Logging:LogLevel:Microsoft.AspNetCore turns them back on.
-        configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", nameof(LogLevel.Warning))],
-        });
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var gateway = configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -50,7 +51,8 @@ public static class ServiceDefaultsExtensions
     /// the HTTP server metrics, and <c>phoenix.process.memory.limit</c>; logs.
     /// OTLP export of all three only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</item>
     /// <item>Health checks (<see cref="AddDefaultHealthChecks{TBuilder}"/>).</item>
-    /// <item>Console logs as JSON (default) or text (<c>Phoenix:Logging:Format</c>), with scopes (trace and span ids) and UTC timestamps.</item>
+    /// <item>Console logs as JSON (default) or text (<c>Phoenix:Logging:Format</c>), with scopes (trace and span ids) and UTC timestamps;
+    /// <c>Microsoft.AspNetCore</c> at Warning unless configured (its per-request Information lines are off).</item>
     /// <item><c>HostOptions.ShutdownTimeout</c> from <c>Phoenix:ShutdownTimeoutSeconds</c> (default 30, 1 to 600).</item>
     /// <item><see cref="ServiceDefaultsOptions"/> validated at start; <see cref="TimeProvider.System"/> unless a
     /// <see cref="TimeProvider"/> is already registered; <see cref="ISecurityEventLog"/>.</item>
@@ -179,6 +181,15 @@ public static class ServiceDefaultsExtensions
 
     private static void ConfigureConsoleLogging(IHostApplicationBuilder builder)
     {
+        // A default under every other source: ASP.NET Core's per-request logs (request started/finished, endpoint
+        // executed, result written) repeat what traces and RED metrics record, and cost about 15 % of the gateway's
+        // CPU per run (docs/performance.md) and a millisecond of each warm executor run. Logging:LogLevel:Microsoft.AspNetCore
+        // turns them back on.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", nameof(LogLevel.Warning))],
+        });
+
         // Trace and span ids go into the scope of every log written inside an activity.
         builder.Logging.Configure(options => options.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
