@@ -23,7 +23,7 @@ public sealed class TracingStackFixture : IAsyncLifetime
         ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
         ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
 
-        // The framework's per-request lines (off by default in the gateway): more lines written while handling a request.
+        // The framework's per-request lines (off by default in both services): more lines written while handling a request.
         ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information",
     };
 
