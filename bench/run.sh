@@ -171,8 +171,16 @@ start_gateway() { # start_gateway <name> <port> <data dir> <executor gRPC port>
     --Phoenix:Gateway:Forwarding:Executors:0:Name=instant-0 \
     --Phoenix:Gateway:Forwarding:Executors:0:Address="http://127.0.0.1:$4" >"$work/$1.log" 2>&1 &
   pids+=($!)
+  server_pid[$1]=$!
   wait_for "$1" $! bash -c "curl -fsS http://127.0.0.1:$2/health | grep -q '\"SERVING\"'"
 }
+
+# CPU time (user + system, ms) a process has used so far: each wrk point reads it before and after, so the table
+# shows what one request costs the process that serves it, which throughput on a shared 2-core machine hides.
+cpu_ms() { # cpu_ms <pid>
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+}
+declare -A server_pid=()
 
 run_gateway() {
   need wrk wrk
@@ -195,9 +203,11 @@ run_gateway() {
   say "gateway: starting the instant backend, YARP and the Phoenix gateway"
   dotnet "$(dll "$instant")" --grpc-port="$grpc_port" --http-port="$http_port" >"$work/instant.log" 2>&1 &
   pids+=($!)
+  server_pid[instant]=$!
   wait_for instant $! grep -q '^http ' "$work/instant.log"
   dotnet "$(dll "$yarp")" --port="$yarp_port" --destination="http://127.0.0.1:$http_port" >"$work/yarp.log" 2>&1 &
   pids+=($!)
+  server_pid[yarp]=$!
   wait_for yarp $! grep -q '^yarp ' "$work/yarp.log"
   start_gateway gateway "$gw_port" "$data" "$grpc_port"
 
@@ -230,15 +240,19 @@ run_gateway() {
     say "gateway: warming up $target"
     PHOENIX_BENCH_KEY=$key wrk -t2 -c16 -d"$((warmup * 3))s" -s bench/gateway/execute.lua "${url[$target]}" >/dev/null
   done
-  local c threads line
-  local -A result=()
+  local c threads line before after
+  local -A result=() cpu=()
+  local -A serves=([phoenix]=gateway [phoenix_shm]=gateway-shm [yarp]=yarp [direct]=instant)
   for c in $conns; do
     threads=$((c < 2 ? c : 2))
     for target in $targets; do
       say "gateway: wrk $target, $c connection(s), ${seconds}s"
       PHOENIX_BENCH_KEY=$key wrk -t"$threads" -c"$c" -d"${warmup}s" -s bench/gateway/execute.lua "${url[$target]}" >/dev/null
+      before=$(cpu_ms "${server_pid[${serves[$target]}]}")
       line=$(PHOENIX_BENCH_KEY=$key wrk -t"$threads" -c"$c" -d"${seconds}s" -s bench/gateway/execute.lua "${url[$target]}" | tee -a "$work/wrk.out" | grep '^WRK ')
+      after=$(cpu_ms "${server_pid[${serves[$target]}]}")
       result[$target,$c]=${line#WRK }
+      cpu[$target,$c]=$(awk -v b="$before" -v a="$after" -v r="${line#WRK }" 'BEGIN { split(r, f, " "); printf "%.3f", (a - b) / f[1] }')
     done
   done
 
@@ -246,7 +260,7 @@ run_gateway() {
   for c in $conns; do
     for target in $targets; do
       awk -v name="${name[$target]}, $c conn" -v target="$target" -v r="${result[$target,$c]}" \
-          -v y="${result[yarp,$c]}" -v d="${result[direct,$c]}" '
+          -v y="${result[yarp,$c]}" -v d="${result[direct,$c]}" -v cpu="${cpu[$target,$c]}" '
         function rps(s,   f) { split(s, f, " "); return f[1] / (f[2] / 1e6) }
         function p50(s,   f) { split(s, f, " "); return f[3] / 1000 }
         BEGIN {
@@ -254,6 +268,7 @@ run_gateway() {
           cmp = ""
           if (target ~ /^phoenix/) cmp = sprintf("%.2f× YARP req/s; p50 +%.2f ms over direct", rps(r) / rps(y), p50(r) - p50(d))
           if (target == "yarp")    cmp = sprintf("%.2f× direct req/s; p50 +%.2f ms over direct", rps(r) / rps(d), p50(r) - p50(d))
+          cmp = cmp (cmp == "" ? "" : "; ") sprintf("server CPU %.3f ms/req", cpu)
           if (f[5] + f[6] > 0)     cmp = cmp sprintf("; %d non-2xx, %d socket errors", f[5], f[6])
           printf "| gateway | %s | %.2f ms | %.2f ms | %.0f req/s | %s |\n", name, f[3] / 1000, f[4] / 1000, rps(r), cmp
         }' >>"$rows"
