@@ -136,6 +136,10 @@ public sealed class PhoenixStack : IAsyncDisposable
         args.AddRange(Options.GatewayArgs);
         Gateway = ServiceProcess.StartDll("Phoenix.Gateway.dll", args, Environment("gateway"), "gateway");
         await Gateway.WaitForHttpAsync(new Uri(GatewayUrl, "readyz"), TimeSpan.FromSeconds(60));
+
+        // Only the gateway answers /health with its dependencies: proof that the port is the gateway's, not another
+        // listener's that answered /readyz while the gateway failed to bind.
+        await Gateway.WaitForHttpAsync(new Uri(GatewayUrl, "health"), TimeSpan.FromSeconds(60), body => body.Contains("\"dependencies\"", StringComparison.Ordinal));
     }
 
     /// <summary>POSTs a run to <c>/api/v1/execute</c> and returns the response.</summary>

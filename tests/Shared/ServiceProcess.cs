@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
@@ -266,17 +264,4 @@ public static class Signals
 
     /// <summary>SIGCONT.</summary>
     public const int Cont = 18;
-}
-
-/// <summary>Free loopback ports.</summary>
-[SupportedOSPlatform("linux")]
-public static class FreePorts
-{
-    /// <summary>A port nobody listens on right now (bound then released).</summary>
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
