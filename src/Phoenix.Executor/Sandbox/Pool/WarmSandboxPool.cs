@@ -192,30 +192,15 @@ internal sealed partial class WarmSandboxPool : IAsyncDisposable
     /// </summary>
     public void Release(WarmSandbox warm)
     {
-        // On the thread pool: the kill, unmount and cgroup removals complete synchronously, so called inline they would
-        // run on the run's own path before its result is returned. Tracked from now on, so StopAsync waits for it.
-        // The replacement starts now, beside the destruction: both are off the run's path, which is over.
-        Task release;
         lock (_lock)
         {
             _owned.Add(warm.Key);
-            release = Task.Run(() => DestroyAsync(warm));
-            _destroying.Add(release);
         }
 
+        // DestroyAsync registers the destruction before it returns (StopAsync waits for it) and runs it on the thread
+        // pool. The replacement starts now, beside the destruction: both are off the run's path, which is over.
+        _ = DestroyAsync(warm);
         Wake();
-
-        _ = release.ContinueWith(
-            done =>
-            {
-                lock (_lock)
-                {
-                    _destroying.Remove(done);
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
     }
 
     /// <summary>Counts a run that ran warm.</summary>
@@ -391,9 +376,14 @@ internal sealed partial class WarmSandboxPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Destroys <paramref name="warm"/> on the thread pool (the kill, unmount and cgroup removals complete synchronously:
+    /// started inline, they would hold up the caller, a run's <see cref="Release"/> among them), registered in
+    /// <c>_destroying</c> before this returns.
+    /// </summary>
     private async Task DestroyAsync(WarmSandbox warm)
     {
-        var destroy = _sandbox.DestroyWarmAsync(warm);
+        var destroy = Task.Run(() => _sandbox.DestroyWarmAsync(warm));
         lock (_lock)
         {
             _destroying.Add(destroy);
