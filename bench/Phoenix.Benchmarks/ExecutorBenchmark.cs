@@ -20,7 +20,7 @@ namespace Phoenix.Benchmarks;
 
 /// <summary>
 /// <c>/bin/true</c> four ways, each with 1 and 2 parallel callers (p50, p99, runs/s), in one run:
-/// plain fork+exec (the machine's limit); the executor's launch chain (sh → prlimit → setpriv → bwrap, same options
+/// plain fork+exec (the machine's limit); the executor's launch chain (bash → prlimit → setpriv → bwrap, same options
 /// and seccomp program) run bare in a bash loop, without cgroup and tmpfs (the cold reference); gRPC <c>Execute</c>
 /// with the warm pool off (cold); and <c>Execute</c> with the pool, back to back (callers never wait: under
 /// saturation each run still costs a sandbox start, in the background) and paced (each call made when a warm

@@ -5,7 +5,7 @@ using Phoenix.Executor.Sandbox.Pool;
 
 namespace Phoenix.Executor.Sandbox;
 
-// Warm sandboxes: the same launch chain (cgroup, tmpfs workdir, sh → prlimit → setpriv → bwrap, seccomp) started
+// Warm sandboxes: the same launch chain (cgroup, tmpfs workdir, bash → prlimit → setpriv → bwrap, seccomp) started
 // before a run is known, with the helper of WarmHelper as bubblewrap's command. A run then applies its own limits,
 // writes its files and sends the helper its message; the sandbox is destroyed after that one run.
 internal sealed partial class BubblewrapSandbox

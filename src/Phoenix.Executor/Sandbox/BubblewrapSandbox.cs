@@ -8,9 +8,9 @@ namespace Phoenix.Executor.Sandbox;
 
 /// <summary>
 /// The production sandbox. Each run: a cgroup (memory, pids, CPU quota), a private tmpfs workdir, then
-/// <c>sh</c> (joins the cgroup, opens the seccomp program and the status pipe, clears the environment) →
-/// <c>prlimit</c> (CPU time, file size, open files, no core) → <c>setpriv</c> (drops to the dedicated
-/// unprivileged uid, no capabilities, no new privileges) → <c>bwrap</c> (new user, pid, net, ipc, uts,
+/// <c>bash</c> (joins the cgroup, closes any descriptor it inherited, opens the seccomp program and the status
+/// pipe, clears the environment) → <c>prlimit</c> (CPU time, file size, open files, no core) → <c>setpriv</c>
+/// (drops to the dedicated unprivileged uid, no capabilities, no new privileges) → <c>bwrap</c> (new user, pid, net, ipc, uts,
 /// cgroup and mount namespaces; read-only system directories; the workdir as the only writable place; a
 /// size-capped /tmp; seccomp; no nested user namespaces). The timeout, an output flood or a cancellation
 /// kills bubblewrap (its pid-namespace init dies with it, taking every process of the run) and sweeps
@@ -19,11 +19,16 @@ namespace Phoenix.Executor.Sandbox;
 /// </summary>
 internal sealed partial class BubblewrapSandbox : ISandbox
 {
-    // Joins the cgroup, then opens the seccomp program (fd 3), the status file (fd 4) and bubblewrap's
-    // option file (fd 5: the options, env values included, never appear in any process's argv), and clears
-    // the environment so bubblewrap's own /proc/1/environ is empty.
+    // Joins the cgroup; closes every descriptor above 2 that reached it (the runtime opens some files without
+    // close-on-exec, /proc/meminfo during a GC among them, and one opened on another thread between
+    // MarkDescriptorsCloseOnExec and the fork is inherited); then opens the seccomp program (fd 3), the status file
+    // (fd 4) and bubblewrap's option file (fd 5: the options, env values included, never appear in any process's
+    // argv), and clears the environment so bubblewrap's own /proc/1/environ is empty. bash, not sh: dash cannot name
+    // a descriptor above 9.
     private const string LaunchScript =
-        "set -e; IFS=:; for f in $1; do echo $$ > \"$f\"; done; unset IFS; s=$2; j=$3; a=$4; shift 4; exec /usr/bin/env -i \"$@\" 3<\"$s\" 4>\"$j\" 5<\"$a\"";
+        "set -e; IFS=:; for f in $1; do echo $$ > \"$f\"; done; unset IFS; " +
+        "for f in /proc/self/fd/*; do n=${f##*/}; case $n in *[!0-9]*|[0-2]) ;; *) exec {n}<&- ;; esac; done; " +
+        "s=$2; j=$3; a=$4; shift 4; exec /usr/bin/env -i \"$@\" 3<\"$s\" 4>\"$j\" 5<\"$a\"";
 
     private readonly SandboxOptions _options;
     private readonly string _root;
@@ -166,12 +171,14 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     /// </summary>
     internal ProcessStartInfo BuildStartInfo(LaunchPlan plan, string workdir, CgroupV1? cgroup, string statusPath, string argsPath)
     {
-        var info = new ProcessStartInfo("/bin/sh");
+        var info = new ProcessStartInfo("/usr/bin/bash");
         info.Environment.Clear();
         var a = info.ArgumentList;
+        a.Add("--noprofile");
+        a.Add("--norc");
         a.Add("-c");
         a.Add(LaunchScript);
-        a.Add("sh");
+        a.Add("bash");
         a.Add(cgroup is null ? string.Empty : string.Join(':', cgroup.ProcsFiles));
         a.Add(_seccompPath);
         a.Add(statusPath);
