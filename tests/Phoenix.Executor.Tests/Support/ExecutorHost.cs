@@ -131,11 +131,11 @@ public sealed class ExecutorHost : IAsyncDisposable
 
     /// <summary>Workdirs of runs currently present under the sandbox root (with <paramref name="pooled"/>, the pool's too).</summary>
     public IReadOnlyList<string> Workdirs(bool pooled = false) =>
-        Directory.Exists(SandboxRoot) ? NotPooled(Directory.GetDirectories(SandboxRoot, "run-*"), pooled, Path.GetFileName) : [];
+        Directory.Exists(SandboxRoot) ? NotPooled(Directory.EnumerateDirectories(SandboxRoot, "run-*"), pooled, Path.GetFileName) : [];
 
     /// <summary>Per-run files (status, bubblewrap options) still present under the sandbox root (with <paramref name="pooled"/>, the pool's too).</summary>
     public IReadOnlyList<string> RunFiles(bool pooled = false) =>
-        Directory.Exists(SandboxRoot) ? NotPooled(Directory.GetFiles(SandboxRoot, "run-*"), pooled, Path.GetFileNameWithoutExtension) : [];
+        Directory.Exists(SandboxRoot) ? NotPooled(Directory.EnumerateFiles(SandboxRoot, "run-*"), pooled, Path.GetFileNameWithoutExtension) : [];
 
     /// <summary>Run cgroups currently present under this host's parent group, any controller (with <paramref name="pooled"/>, the pool's too).</summary>
     public IReadOnlyList<string> Cgroups(bool pooled = false) =>
@@ -221,10 +221,22 @@ public sealed class ExecutorHost : IAsyncDisposable
 
     private IReadOnlyCollection<string> PoolKeys() => _stopped ? [] : Pool?.OwnedKeys ?? [];
 
+    /// <summary>
+    /// <paramref name="paths"/> (listed now) less those of sandboxes the pool holds. The pool starts and destroys
+    /// sandboxes while the listing runs, so its keys are read before and after it: a path is the pool's when it was
+    /// the pool's at either moment (a sandbox started during the listing, or one whose destruction ended during it).
+    /// </summary>
     private string[] NotPooled(IEnumerable<string> paths, bool pooled, Func<string, string?> key)
     {
-        IReadOnlyCollection<string> owned = pooled ? [] : PoolKeys();
-        return paths.Where(p => !owned.Contains(key(p))).ToArray();
+        if (pooled)
+        {
+            return [.. paths];
+        }
+
+        var before = PoolKeys();
+        var listed = paths.ToArray();
+        var after = PoolKeys();
+        return listed.Where(p => !before.Contains(key(p)) && !after.Contains(key(p))).ToArray();
     }
 
     private static bool OwnedBySandboxUid(string procDir)
